@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "bsd-carp",
+    products: [
+        .executable(name: "carpd", targets: ["carpd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Pure CARP: wire codec, HMAC, state machine, engine. No I/O, no clock, no logging.
+        .target(name: "CARPCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Pure control-socket protocol (key=value lines).
+        .target(name: "CARPControl"),
+        // libnl-3 / libnl-route-3; include paths come from pkg-config.
+        .systemLibrary(
+            name: "CNetlink",
+            pkgConfig: "libnl-route-3.0",
+            providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]
+        ),
+        // C macros and variadics Swift cannot call (CMSG_*, syslog).
+        .target(name: "CCarpShim"),
+        .target(name: "Netlink", dependencies: ["CNetlink"]),
+        .target(name: "LinuxHost", dependencies: ["CCarpShim"]),
+        .target(name: "CARPDaemon", dependencies: [
+            "CARPCore", "CARPControl", "Netlink", "LinuxHost",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "carpd", dependencies: ["CARPDaemon"]),
+        .testTarget(name: "CARPCoreTests", dependencies: ["CARPCore"]),
+        .testTarget(name: "CARPControlTests", dependencies: ["CARPControl"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

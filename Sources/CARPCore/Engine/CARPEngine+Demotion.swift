@@ -1,0 +1,97 @@
+/// Consecutive send results of one vhid (FreeBSD carp_send_ad_error, OpenBSD snderrors).
+struct SendHealth: Sendable {
+    var errors = 0
+    var successes = 0
+    /// The senderr demotion this vhid added, 0 if none.
+    var demoted = 0
+}
+
+public enum DemoteError: Error, Hashable, Sendable, CustomStringConvertible {
+    case outOfRange(group: String, result: Int)
+    public var description: String {
+        switch self {
+        case .outOfRange(let group, let result): "\(group): carpdemote: result \(result) out of range (0-255)"
+        }
+    }
+}
+
+extension CARPEngine {
+    /// Errors or successes in a row that move the senderr demotion.
+    static let sendErrorThreshold = 3
+
+    /// The driver reports each advertisement it tried to send.
+    public mutating func sendResult(_ key: VirtualHostKey, family: AddressFamily, failure: String?, noBuffer: Bool, now: UInt64) -> [EngineOutput] {
+        statistics.increment(family == .inet ? .opackets : .opackets6)
+        if noBuffer { statistics.increment(.onomem) }
+        guard hosts[key] != nil else { return [] }
+        var health = sendHealth[key] ?? SendHealth()
+        var outputs: [EngineOutput] = []
+        if let failure {
+            health.successes = 0
+            health.errors += 1
+            if health.errors == Self.sendErrorThreshold && health.demoted == 0 {
+                health.demoted = settings.senderrDemotionFactor
+                outputs += adjustDemotion(by: health.demoted, reason: "send error \(failure) on \(key.carpdev)", now: now)
+                outputs += adjustGroup("carp", by: 1, reason: "> snderrors", now: now)
+            }
+        } else {
+            health.errors = 0
+            if health.demoted != 0 {
+                health.successes += 1
+                if health.successes == Self.sendErrorThreshold {
+                    outputs += adjustDemotion(by: -health.demoted, reason: "send ok on \(key.carpdev)", now: now)
+                    outputs += adjustGroup("carp", by: -1, reason: "< snderrors", now: now)
+                    health.demoted = 0
+                    health.successes = 0
+                }
+            }
+        }
+        sendHealth[key] = health
+        return outputs
+    }
+
+    /// `ifconfig -g GROUP carpdemote N` / `-carpdemote N`: the result must stay in 0...255.
+    public mutating func adjustGroupDemote(_ group: String, by amount: Int, now: UInt64) throws(DemoteError) -> [EngineOutput] {
+        let result = (groupDemote[group] ?? 0) + amount
+        guard (0...255).contains(result) else { throw .outOfRange(group: group, result: result) }
+        groupDemote[group] = result
+        return amount > 0 ? advertiseAllMasters(now: now) : []
+    }
+
+    /// Sets a net.inet.carp sysctl; writing `demotion` adds, as on FreeBSD.
+    public mutating func setSysctl(_ name: String, _ value: Int, now: UInt64) throws(SysctlError) -> (old: Int, new: Int, outputs: [EngineOutput]) {
+        guard let node = GlobalSettings.node(named: name) else { throw .unknown(name) }
+        let old = settings[node]
+        let new = node.writeAdds ? old + value : value
+        guard node.range.contains(new) else { throw .outOfRange(name: name, value: value, range: node.range) }
+        if node.writeAdds {
+            return (old, new, adjustDemotion(by: value, reason: "sysctl", now: now))
+        }
+        settings[node] = new
+        let outputs = name == "net.inet.carp.allow" && old != new ? reevaluate(hosts.keys.sorted(), now: now) : []
+        return (old, new, outputs)
+    }
+
+    /// FreeBSD carp_demote_adj(): changes the global demotion, logs, and every MASTER
+    /// advertises at once so peers see the new advskew.
+    mutating func adjustDemotion(by amount: Int, reason: String, now: UInt64) -> [EngineOutput] {
+        guard amount != 0 else { return [] }
+        settings.demotion += amount
+        return [.log(.info, "carp: demoted by \(amount) to \(settings.demotion) (\(reason))")] + advertiseAllMasters(now: now)
+    }
+
+    /// OpenBSD carp_group_demote_adj(): floored at 0, logged at LOG_ERR.
+    mutating func adjustGroup(_ group: String, by amount: Int, reason: String, now: UInt64) -> [EngineOutput] {
+        let old = groupDemote[group] ?? 0
+        let new = max(0, old + amount)
+        guard new != old else { return [] }
+        groupDemote[group] = new
+        var outputs: [EngineOutput] = [.log(.error, "carp: demoted group \(group) by \(amount) to \(new) (\(reason))")]
+        if new == 1 && amount > 0 { outputs += advertiseAllMasters(now: now) }
+        return outputs
+    }
+
+    mutating func advertiseAllMasters(now: UInt64) -> [EngineOutput] {
+        hosts.keys.sorted().flatMap { key in tagged(key, hosts[key]!.machine.advertiseNow(context: context, now: now)) }
+    }
+}

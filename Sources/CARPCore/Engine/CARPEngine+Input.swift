@@ -1,0 +1,69 @@
+/// One CARP datagram as the socket layer saw it.
+public struct ReceivedPacket: Sendable {
+    public var family: AddressFamily
+    /// The bytes after the IP header(s).
+    public var payload: [UInt8]
+    /// IPv4 TTL or IPv6 hop limit.
+    public var ttl: Int
+    public var source: IPAddress?
+    /// The parent interface it arrived on, nil when that is no carpdev of ours.
+    public var carpdev: String?
+    /// The IPv4 header itself was cut short.
+    public var headerTruncated: Bool
+
+    public init(family: AddressFamily, payload: [UInt8], ttl: Int, source: IPAddress?, carpdev: String?, headerTruncated: Bool = false) {
+        self.family = family
+        self.payload = payload
+        self.ttl = ttl
+        self.source = source
+        self.carpdev = carpdev
+        self.headerTruncated = headerTruncated
+    }
+}
+
+extension CARPEngine {
+    /// Two copies of one frame within this window are one packet (a parent-MAC advert
+    /// arrives on the parent and on every up macvlan that joined the group).
+    static let duplicateWindow: UInt64 = 2_000_000
+
+    /// Validates in the order of carp-protocol.md §2.5, counts, and runs the state machine.
+    public mutating func receive(_ packet: ReceivedPacket, now: UInt64) -> [EngineOutput] {
+        if isDuplicate(packet, now: now) { return [] }
+        statistics.increment(packet.family == .inet ? .ipackets : .ipackets6)
+        guard settings.allow != 0 else { return [] }
+        switch validate(packet) {
+        case .failure(let rejection):
+            statistics.increment(rejection.counter)
+            let level: LogLevel = rejection == .loopDetected ? .warning : .debug
+            return [.log(level, "carp: \(rejection) on \(packet.carpdev ?? "?")")]
+        case .success(let (key, header)):
+            let actions = hosts[key]!.machine.receive(header, family: packet.family, context: context, now: now)
+            return tagged(key, actions)
+        }
+    }
+
+    /// The ordered checks; each failure is exactly one carpstats counter.
+    func validate(_ packet: ReceivedPacket) -> Result<(VirtualHostKey, CARPHeader), InputRejection> {
+        if packet.headerTruncated { return .failure(.headerTruncated) }
+        guard let carpdev = packet.carpdev else { return .failure(.notCarpInterface) }
+        guard let header = CARPHeader(bytes: packet.payload) else { return .failure(.tooShort(packet.payload.count)) }
+        guard InternetChecksum.verify(packet.payload.prefix(CARPHeader.length)) else { return .failure(.badChecksum) }
+        let key = VirtualHostKey(carpdev: carpdev, vhid: header.vhid)
+        guard let host = hosts[key] else { return .failure(.unknownVHID(header.vhid)) }
+        guard header.version == CARPHeader.version else { return .failure(.badVersion(header.version)) }
+        guard packet.ttl == 255 else { return .failure(.badTTL(packet.ttl)) }
+        guard host.machine.authenticates(header) else { return .failure(.badAuthentication) }
+        guard header.counter != host.machine.lastSentCounter else { return .failure(.loopDetected) }
+        return .success((key, header))
+    }
+
+    private mutating func isDuplicate(_ packet: ReceivedPacket, now: UInt64) -> Bool {
+        let bytes = packet.payload.prefix(CARPHeader.length)
+        if let last = lastAccepted[packet.family], last.bytes == bytes, last.source == packet.source,
+           now &- last.at < Self.duplicateWindow {
+            return true
+        }
+        lastAccepted[packet.family] = (bytes, packet.source, now)
+        return false
+    }
+}

@@ -1,0 +1,160 @@
+/// Names one vhid: FreeBSD's `<vhid>@<carpdev>`.
+public struct VirtualHostKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var carpdev: String
+    public var vhid: UInt8
+
+    public init(carpdev: String, vhid: UInt8) {
+        self.carpdev = carpdev
+        self.vhid = vhid
+    }
+
+    public var description: String { "\(vhid)@\(carpdev)" }
+
+    public static func < (a: VirtualHostKey, b: VirtualHostKey) -> Bool { (a.carpdev, a.vhid) < (b.carpdev, b.vhid) }
+}
+
+public struct VirtualHost: Sendable {
+    public internal(set) var machine: VirtualHostMachine
+    /// `ifconfig carpN up|down`.
+    public internal(set) var adminUp: Bool
+}
+
+public enum LogLevel: Int, Sendable, Comparable {
+    case error = 3, warning = 4, info = 6, debug = 7
+    public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// What the engine asks of the outside world.
+public enum EngineOutput: Hashable, Sendable {
+    case vhost(VirtualHostKey, CARPAction)
+    case log(LogLevel, String)
+}
+
+/// All vhids of one node plus the node-wide sysctls, demotion and statistics.
+/// Pure: the daemon feeds it events with the current monotonic time and performs its outputs.
+public struct CARPEngine: Sendable {
+    public internal(set) var settings = GlobalSettings()
+    public internal(set) var statistics = CARPStatistics()
+    public internal(set) var hosts: [VirtualHostKey: VirtualHost] = [:]
+    /// OpenBSD interface-group demote counters; every vhid is in group "carp".
+    public internal(set) var groupDemote: [String: Int] = ["carp": 0]
+    var linkUp: [String: Bool] = [:]
+    /// Demotion each vhid added because its carpdev is down (removed on recovery).
+    var ifdownDemotion: [VirtualHostKey: Int] = [:]
+    var sendHealth: [VirtualHostKey: SendHealth] = [:]
+    var lastAccepted: [AddressFamily: (bytes: ArraySlice<UInt8>, source: IPAddress?, at: UInt64)] = [:]
+
+    public init() {}
+
+    /// The demote count OpenBSD sends: the sum of the groups' counters, at most 255.
+    public var demoteCount: UInt8 { UInt8(clamping: max(0, groupDemote.values.reduce(0, +))) }
+
+    var context: ElectionContext {
+        ElectionContext(preempt: settings.preempt != 0, demotion: settings.demotion, demoteCount: demoteCount)
+    }
+
+    public var nextDeadline: UInt64? { hosts.values.compactMap(\.machine.nextDeadline).min() }
+
+    // MARK: - Configuration
+
+    /// Creates or changes a vhid. `counterSeed` (random) is used only when it is created.
+    public mutating func configure(_ key: VirtualHostKey, _ config: VirtualHostConfig, counterSeed: UInt64, now: UInt64) -> [EngineOutput] {
+        guard hosts[key] != nil else {
+            hosts[key] = VirtualHost(machine: VirtualHostMachine(config: config, counterSeed: counterSeed), adminUp: true)
+            return reevaluate([key], now: now)
+        }
+        let actions = hosts[key]!.machine.configure(config, context: context, now: now)
+        return tagged(key, actions) + reevaluate([key], now: now)
+    }
+
+    /// Administrative up/down. Down bows out a MASTER first, as OpenBSD's `ifconfig carpN down`.
+    public mutating func setAdminUp(_ key: VirtualHostKey, _ up: Bool, now: UInt64) -> [EngineOutput] {
+        guard hosts[key] != nil else { return [] }
+        var outputs: [EngineOutput] = []
+        if !up {
+            outputs += tagged(key, hosts[key]!.machine.bowOut(context: context, reason: .administrativelyDown, now: now))
+        }
+        hosts[key]!.adminUp = up
+        return outputs + reevaluate([key], now: now)
+    }
+
+    /// Removes a vhid; a MASTER bows out so a backup takes over at once.
+    public mutating func remove(_ key: VirtualHostKey, now: UInt64) -> [EngineOutput] {
+        guard hosts[key] != nil else { return [] }
+        var outputs = tagged(key, hosts[key]!.machine.bowOut(context: context, reason: .administrativelyDown, now: now))
+        if let amount = ifdownDemotion.removeValue(forKey: key) {
+            outputs += adjustDemotion(by: -amount, reason: "vhid removed", now: now)
+            outputs += adjustGroup("carp", by: -1, reason: "vhid removed", now: now)
+        }
+        if let health = sendHealth.removeValue(forKey: key), health.demoted > 0 {
+            outputs += adjustDemotion(by: -health.demoted, reason: "vhid removed", now: now)
+            outputs += adjustGroup("carp", by: -1, reason: "vhid removed", now: now)
+        }
+        hosts[key] = nil
+        return outputs
+    }
+
+    /// `state master|backup`.
+    public mutating func force(_ key: VirtualHostKey, _ state: CARPState, now: UInt64) -> [EngineOutput] {
+        guard hosts[key] != nil else { return [] }
+        return tagged(key, hosts[key]!.machine.force(state, context: context, now: now))
+    }
+
+    /// The carpdev's link (IFF_UP and carrier) changed.
+    public mutating func setLink(_ carpdev: String, up: Bool, now: UInt64) -> [EngineOutput] {
+        guard linkUp[carpdev] != up else { return [] }
+        linkUp[carpdev] = up
+        return reevaluate(hosts.keys.filter { $0.carpdev == carpdev }.sorted(), now: now)
+    }
+
+    /// Every MASTER bows out and every vhid goes to INIT (SIGTERM).
+    public mutating func shutdown(now: UInt64) -> [EngineOutput] {
+        hosts.keys.sorted().flatMap { key in
+            tagged(key, hosts[key]!.machine.bowOut(context: context, reason: .administrativelyDown, now: now))
+        }
+    }
+
+    // MARK: - Timers
+
+    public mutating func deadlineReached(now: UInt64) -> [EngineOutput] {
+        let due = hosts.filter { ($0.value.machine.nextDeadline ?? .max) <= now }.keys.sorted()
+        return due.flatMap { key in tagged(key, hosts[key]!.machine.deadlineReached(context: context, now: now)) }
+    }
+
+    // MARK: - Helpers
+
+    /// Re-runs the runnable check (carp_setrun) and FreeBSD's ifdown demotion for these vhids.
+    mutating func reevaluate(_ keys: [VirtualHostKey], now: UInt64) -> [EngineOutput] {
+        var outputs: [EngineOutput] = []
+        for key in keys {
+            guard let host = hosts[key] else { continue }
+            let linkDown = !(linkUp[key.carpdev] ?? false)
+            let ifdown = linkDown || settings.allow == 0
+            let wasDown = ifdownDemotion[key] != nil
+            let runnable = !ifdown && host.adminUp && !host.machine.config.addresses.isEmpty
+            let reason: TransitionReason
+            if runnable {
+                reason = wasDown ? .interfaceUp : .initializationComplete
+            } else {
+                reason = settings.allow == 0 ? .carpDisabled : linkDown ? .interfaceDown
+                    : !host.adminUp ? .administrativelyDown : .noAddresses
+            }
+            outputs += tagged(key, hosts[key]!.machine.setRunnable(runnable, reason: reason, now: now))
+            if ifdown && !wasDown {
+                ifdownDemotion[key] = settings.ifdownDemotionFactor
+                outputs += adjustDemotion(by: settings.ifdownDemotionFactor, reason: "interface down", now: now)
+                outputs += adjustGroup("carp", by: 1, reason: "carpdev", now: now)
+            } else if !ifdown, let amount = ifdownDemotion.removeValue(forKey: key) {
+                outputs += adjustDemotion(by: -amount, reason: "interface up", now: now)
+                outputs += adjustGroup("carp", by: -1, reason: "carpdev", now: now)
+            }
+        }
+        return outputs
+    }
+
+    /// Tags a machine's actions with its key; counts transitions to MASTER (OpenBSD carps_preempt).
+    mutating func tagged(_ key: VirtualHostKey, _ actions: [CARPAction]) -> [EngineOutput] {
+        for case .stateChanged(_, .master, _) in actions { statistics.increment(.preempt) }
+        return actions.map { .vhost(key, $0) }
+    }
+}

@@ -1,0 +1,62 @@
+/// The net.inet.carp sysctls of both BSDs, with FreeBSD's defaults.
+public struct GlobalSettings: Hashable, Sendable {
+    public var allow = 1
+    public var preempt = 0
+    public var log = 1
+    public var demotion = 0
+    public var ifdownDemotionFactor = 240
+    public var senderrDemotionFactor = 240
+    public var dscp = 56
+
+    public init() {}
+
+    public struct Node: Sendable {
+        public let name: String
+        public let range: ClosedRange<Int>
+        let keyPath: any WritableKeyPath<GlobalSettings, Int> & Sendable
+        /// FreeBSD: writing net.inet.carp.demotion adds to it.
+        public let writeAdds: Bool
+        public let help: String
+    }
+
+    public static let nodes: [Node] = [
+        Node(name: "net.inet.carp.allow", range: 0...1, keyPath: \.allow, writeAdds: false,
+             help: "accept incoming CARP packets; 0 sends every vhid to INIT"),
+        Node(name: "net.inet.carp.preempt", range: 0...1, keyPath: \.preempt, writeAdds: false,
+             help: "a more preferred backup takes over from a live master"),
+        Node(name: "net.inet.carp.log", range: 0...7, keyPath: \.log, writeAdds: false,
+             help: "0 silent, 1 state changes and demotion, 2 also dropped packets"),
+        Node(name: "net.inet.carp.demotion", range: Int(Int32.min)...Int(Int32.max), keyPath: \.demotion, writeAdds: true,
+             help: "global demotion added to every advskew (capped at 240); a write adds"),
+        Node(name: "net.inet.carp.ifdown_demotion_factor", range: Int(Int32.min)...Int(Int32.max),
+             keyPath: \.ifdownDemotionFactor, writeAdds: false, help: "demotion per vhid whose carpdev is down"),
+        Node(name: "net.inet.carp.senderr_demotion_factor", range: Int(Int32.min)...Int(Int32.max),
+             keyPath: \.senderrDemotionFactor, writeAdds: false, help: "demotion after 3 consecutive send errors"),
+        Node(name: "net.inet.carp.dscp", range: 0...63, keyPath: \.dscp, writeAdds: false,
+             help: "DSCP of advertisements"),
+    ]
+
+    public static func node(named name: String) -> Node? { nodes.first { $0.name == name } }
+
+    public subscript(node: Node) -> Int {
+        get { self[keyPath: node.keyPath] }
+        set { self[keyPath: node.keyPath] = newValue }
+    }
+
+    public var election: ElectionContext {
+        ElectionContext(preempt: preempt != 0, demotion: demotion, demoteCount: 0)
+    }
+}
+
+public enum SysctlError: Error, Hashable, Sendable, CustomStringConvertible {
+    case unknown(String)
+    case outOfRange(name: String, value: Int, range: ClosedRange<Int>)
+
+    public var description: String {
+        switch self {
+        case .unknown(let name): "unknown oid '\(name)'"
+        case .outOfRange(let name, let value, let range):
+            "\(name): \(value): out of range (\(range.lowerBound)-\(range.upperBound))"
+        }
+    }
+}

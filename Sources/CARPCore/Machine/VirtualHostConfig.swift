@@ -1,0 +1,42 @@
+/// What an administrator sets on one vhid.
+public struct VirtualHostConfig: Hashable, Sendable {
+    public var vhid: UInt8
+    /// Seconds, 0...255; 0 is OpenBSD's sub-second mode.
+    public var advbase: UInt8 = 1
+    /// 1/256 s units, 0...254.
+    public var advskew: UInt8 = 0
+    public var key: CARPKey = .none
+    public var addresses: [IPPrefix] = []
+    /// Unicast peers (OpenBSD carppeer / FreeBSD peer, peer6); the groups by default.
+    public var peer: IPv4Address = .carpGroup
+    public var peer6: IPv6Address = .carpGroup
+
+    public init(vhid: UInt8) { self.vhid = vhid }
+
+    public var families: Set<AddressFamily> { Set(addresses.map(\.family)) }
+
+    public static let maximumAdvskew: UInt8 = 254
+}
+
+/// The node-wide inputs to an election, read at the moment of each decision.
+public struct ElectionContext: Hashable, Sendable {
+    /// net.inet.carp.preempt
+    public var preempt: Bool = false
+    /// FreeBSD's net.inet.carp.demotion, added to advskew (capped at 240).
+    public var demotion: Int = 0
+    /// OpenBSD's demote count sent in header byte 4 and compared with the peer's.
+    public var demoteCount: UInt8 = 0
+
+    public init(preempt: Bool = false, demotion: Int = 0, demoteCount: UInt8 = 0) {
+        self.preempt = preempt
+        self.demotion = demotion
+        self.demoteCount = demoteCount
+    }
+
+    /// The advskew we send and compare with. FreeBSD clamps advskew + demotion to 0...240;
+    /// with no demotion we keep the configured value so OpenBSD's 241...254 still order.
+    public func effectiveSkew(_ advskew: UInt8) -> UInt8 {
+        guard demotion != 0 else { return advskew }
+        return UInt8(clamping: min(max(Int(advskew) + demotion, 0), 240))
+    }
+}

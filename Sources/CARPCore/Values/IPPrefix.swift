@@ -1,0 +1,58 @@
+/// An address of either family.
+public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
+    case v4(IPv4Address)
+    case v6(IPv6Address)
+
+    public init?(_ text: some StringProtocol) {
+        if let a = IPv4Address(text) { self = .v4(a) } else if let a = IPv6Address(text) { self = .v6(a) } else { return nil }
+    }
+
+    public init?(bytes: [UInt8]) {
+        if let a = IPv4Address(bytes: bytes) { self = .v4(a) } else if let a = IPv6Address(bytes: bytes) { self = .v6(a) } else { return nil }
+    }
+
+    public var bytes: [UInt8] {
+        switch self { case .v4(let a): a.bytes; case .v6(let a): a.bytes }
+    }
+
+    public var family: AddressFamily {
+        switch self { case .v4: .inet; case .v6: .inet6 }
+    }
+
+    public var description: String {
+        switch self { case .v4(let a): a.description; case .v6(let a): a.description }
+    }
+}
+
+public enum AddressFamily: Hashable, Sendable, CaseIterable, CustomStringConvertible {
+    case inet, inet6
+    public var description: String { self == .inet ? "inet" : "inet6" }
+}
+
+/// An interface address with its prefix length, e.g. 192.0.2.10/24.
+public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
+    public var address: IPAddress
+    public var length: UInt8
+
+    public init(address: IPAddress, length: UInt8) {
+        self.address = address
+        self.length = length
+    }
+
+    /// "ADDR/LEN", or a bare ADDR with the host length (/32, /128).
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let address = IPAddress(parts[0]) else { return nil }
+        let max: UInt8 = address.family == .inet ? 32 : 128
+        var length = max
+        if parts.count == 2 {
+            guard !parts[1].isEmpty, parts[1].count <= 3, parts[1].allSatisfy(\.isASCIIDigit),
+                  let n = UInt8(parts[1]), n <= max else { return nil }
+            length = n
+        }
+        self.init(address: address, length: length)
+    }
+
+    public var family: AddressFamily { address.family }
+    public var description: String { "\(address)/\(length)" }
+}

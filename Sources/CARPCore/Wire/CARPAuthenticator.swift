@@ -1,0 +1,52 @@
+import Crypto
+
+/// HMAC-SHA1 over: 0x02 0x01, vhid, the vhid's IPv4 addresses sorted ascending, its IPv6
+/// addresses sorted bytewise (each once), then the 8 counter bytes as on the wire.
+///
+/// OpenBSD keeps two precomputed contexts: with and without scope-embedded (link-local)
+/// IPv6 addresses. It sends without them and accepts either; so do we.
+public struct CARPAuthenticator: Sendable {
+    public let key: CARPKey
+    private let withLinkLocal: [UInt8]
+    private let withoutLinkLocal: [UInt8]
+
+    public init(key: CARPKey, vhid: UInt8, addresses: [IPAddress]) {
+        self.key = key
+        var v4 = Set<IPv4Address>(), v6 = Set<IPv6Address>()
+        for address in addresses {
+            switch address {
+            case .v4(let a): v4.insert(a)
+            case .v6(let a): v6.insert(a)
+            }
+        }
+        // The BSD selection loop can never pick all-zeros or all-ones.
+        let sorted4 = v4.filter { $0.value != 0 && $0.value != .max }.sorted()
+        let sorted6 = v6.filter { !$0.isUnspecified && !$0.bytes.allSatisfy { $0 == 0xff } }.sorted()
+        let prefix: [UInt8] = [CARPHeader.version, CARPHeader.typeAdvertisement, vhid] + sorted4.flatMap(\.bytes)
+        withLinkLocal = prefix + sorted6.flatMap(\.bytes)
+        withoutLinkLocal = prefix + sorted6.filter { !$0.isScopeEmbedded }.flatMap(\.bytes)
+    }
+
+    /// The digest we send: OpenBSD's context without link-local addresses.
+    public func digest(counter: [UInt8]) -> [UInt8] { Self.mac(key: key, message: withoutLinkLocal + counter) }
+
+    /// The digest with link-local addresses included (FreeBSD when one is on the vhid; OpenBSD ctx 0).
+    public func digestWithLinkLocal(counter: [UInt8]) -> [UInt8] { Self.mac(key: key, message: withLinkLocal + counter) }
+
+    /// Accepts either form, compared in constant time.
+    public func verify(_ header: CARPHeader) -> Bool {
+        let counter = header.counterBytes
+        let a = Self.constantTimeEqual(digest(counter: counter), header.digest)
+        let b = Self.constantTimeEqual(digestWithLinkLocal(counter: counter), header.digest)
+        return a || b
+    }
+
+    private static func mac(key: CARPKey, message: [UInt8]) -> [UInt8] {
+        Array(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: SymmetricKey(data: key.bytes)))
+    }
+
+    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
