@@ -1,0 +1,62 @@
+import CNetlink
+
+extension RouteSocket {
+    /// All IPv4 and IPv6 addresses, or only those on `ifindex`.
+    public func addresses(ifindex: Int32? = nil) throws(NetlinkError) -> [AddressInfo] {
+        var cache: OpaquePointer?
+        try nlCheck(rtnl_addr_alloc_cache(sock, &cache), "dump addresses")
+        guard let cache else { throw NetlinkError(operation: "dump addresses", code: NLE_NOMEM) }
+        let owned = CacheObject(owning: cache)
+        var result: [AddressInfo] = []
+        owned.forEach { obj in
+            let info = AddressInfo(rtnlAddr: obj)
+            guard info.family == AF_INET || info.family == AF_INET6 else { return }
+            if let ifindex, info.ifindex != ifindex { return }
+            result.append(info)
+        }
+        return result
+    }
+
+    /// Adds `bytes/prefixLength` on `ifindex`; the family follows from `bytes.count` (4 or 16).
+    ///
+    /// `flags` are `IFA_F_*` values such as `AddressFlag.nodad` (IPv6 VIPs) and
+    /// `AddressFlag.noPrefixRoute`. Throws `isExists` if the address is already there (NLM_F_EXCL).
+    public func addAddress(ifindex: Int32, bytes: [UInt8], prefixLength: UInt8, flags: UInt32)
+        throws(NetlinkError)
+    {
+        let operation = { "add \(prefixText(bytes, prefixLength)) on \(interfaceLabel(ifindex))" }
+        let addr = try routeAddr(ifindex: ifindex, bytes: bytes, prefixLength: prefixLength, operation: operation)
+        if flags != 0 {
+            // Flags above 0xff go out in the IFA_FLAGS attribute; libnl handles that.
+            rtnl_addr_set_flags(addr.raw, flags)
+        }
+        // rtnl_addr_add ORs in NLM_F_CREATE itself.
+        try nlCheck(rtnl_addr_add(sock, addr.raw, NLM_F_EXCL), operation())
+    }
+
+    /// Removes `bytes/prefixLength` from `ifindex`. The prefix length must match the one the
+    /// address was added with. Throws `isNoAddress` if it is not there (IPv6 addresses are
+    /// flushed when a link goes down, so this is common after a down).
+    public func deleteAddress(ifindex: Int32, bytes: [UInt8], prefixLength: UInt8) throws(NetlinkError) {
+        let operation = { "delete \(prefixText(bytes, prefixLength)) from \(interfaceLabel(ifindex))" }
+        let addr = try routeAddr(ifindex: ifindex, bytes: bytes, prefixLength: prefixLength, operation: operation)
+        try nlCheck(rtnl_addr_delete(sock, addr.raw, 0), operation())
+    }
+
+    /// An rtnl_addr carrying ifindex, family, local address and prefix length: what the kernel
+    /// needs to add an address or to find the one to delete.
+    private func routeAddr(ifindex: Int32, bytes: [UInt8], prefixLength: UInt8, operation: () -> String)
+        throws(NetlinkError) -> RouteAddrObject
+    {
+        guard let family = addressFamily(byteCount: bytes.count), ifindex > 0,
+            Int(prefixLength) <= bytes.count * 8
+        else { throw nlInvalid(operation()) }
+        let local = try BinaryAddrObject(family: family, bytes: bytes, operation: operation())
+        nl_addr_set_prefixlen(local.raw, Int32(prefixLength))
+        let addr = try RouteAddrObject(operation: operation())
+        rtnl_addr_set_ifindex(addr.raw, ifindex)
+        try nlCheck(rtnl_addr_set_local(addr.raw, local.raw), operation())  // also sets family
+        rtnl_addr_set_prefixlen(addr.raw, Int32(prefixLength))
+        return addr
+    }
+}

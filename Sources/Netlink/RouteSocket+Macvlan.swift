@@ -1,0 +1,89 @@
+import CNetlink
+
+extension RouteSocket {
+    /// Creates a private-mode macvlan `name` on `parentIndex` with MAC `mac` and IFLA_IFALIAS
+    /// `alias`, and returns its ifindex. The link is left DOWN.
+    ///
+    /// Private mode is the only mode in which a macvlan receives multicast sourced from its own MAC,
+    /// i.e. the peer's adverts sent from the same virtual MAC. After creation a second RTM_NEWLINK
+    /// sets `IN6_ADDR_GEN_MODE_NONE` (so that both nodes do not auto-create the same fe80::
+    /// address) and the alias: the kernel rejects the former and ignores the latter inside the
+    /// create request. If that step fails the new link is deleted again and the error is thrown.
+    ///
+    /// Throws `isExists` if the name is taken (NLM_F_EXCL), `isNoDevice` if the parent is missing.
+    public func createMacvlan(name: String, parentIndex: Int32, mac: [UInt8], alias: String)
+        throws(NetlinkError) -> Int32
+    {
+        let operation = "create macvlan \(name) on \(interfaceLabel(parentIndex)) with \(macText(mac))"
+        // The kernel caps aliases at IFALIASZ - 1 = 255 bytes; catch it before creating anything.
+        guard Self.isValidName(name), mac.count == 6, parentIndex > 0, alias.utf8.count < 256 else {
+            throw nlInvalid(operation)
+        }
+        try addMacvlan(name: name, parentIndex: parentIndex, mac: mac, operation: operation)
+        guard let created = try fetchLink(index: 0, name: name, operation: "get link \(name)") else {
+            throw NetlinkError(operation: "get link \(name) after create", code: NLE_NODEV)
+        }
+        let index = Int32(rtnl_link_get_ifindex(created.raw))
+        do {
+            try configureCreated(index: index, name: name, alias: alias)
+        } catch {
+            try? deleteLink(index: index)
+            throw error
+        }
+        return index
+    }
+
+    /// Brings link `index` administratively up or down (only IFF_UP is touched).
+    ///
+    /// Bringing a macvlan up fails with `isExists` when another up macvlan on the same parent, or
+    /// the parent itself, already uses its MAC (kernel EADDRINUSE).
+    public func setLink(index: Int32, up: Bool) throws(NetlinkError) {
+        let operation = { "set \(interfaceLabel(index)) \(up ? "up" : "down")" }
+        let target = try LinkObject(index: index, operation: operation())
+        let change = try LinkObject(operation: operation())
+        if up {
+            rtnl_link_set_flags(change.raw, UInt32(IFF_UP))
+        } else {
+            rtnl_link_unset_flags(change.raw, UInt32(IFF_UP))
+        }
+        try nlCheck(rtnl_link_change(sock, target.raw, change.raw, 0), operation())
+    }
+
+    /// Deletes link `index`. Throws `isNoDevice` if it does not exist.
+    public func deleteLink(index: Int32) throws(NetlinkError) {
+        let label = interfaceLabel(index)  // before it disappears
+        let target = try LinkObject(index: index, operation: "delete link \(label)")
+        try nlCheck(rtnl_link_delete(sock, target.raw), "delete link \(label)")
+    }
+
+    /// Sends the RTM_NEWLINK create request. libnl does not add NLM_F_CREATE for links itself.
+    private func addMacvlan(name: String, parentIndex: Int32, mac: [UInt8], operation: String)
+        throws(NetlinkError)
+    {
+        guard let raw = rtnl_link_macvlan_alloc() else {
+            throw NetlinkError(operation: operation, code: NLE_NOMEM)
+        }
+        let link = LinkObject(owning: raw)
+        try nlCheck(rtnl_link_macvlan_set_mode(link.raw, MACVLAN_MODE_PRIVATE.rawValue), operation)
+        rtnl_link_set_link(link.raw, parentIndex)
+        rtnl_link_set_name(link.raw, name)
+        // AF_LLC is libnl's family for link-layer addresses.
+        let lladdr = try BinaryAddrObject(family: AF_LLC, bytes: mac, operation: operation)
+        rtnl_link_set_addr(link.raw, lladdr.raw)  // takes its own reference
+        try nlCheck(rtnl_link_add(sock, link.raw, NLM_F_CREATE | NLM_F_EXCL), operation)
+    }
+
+    /// Sets IFLA_INET6_ADDR_GEN_MODE = none (must precede the first up) and IFLA_IFALIAS on a
+    /// freshly created link. Both are only honoured by a change request, not by the create.
+    private func configureCreated(index: Int32, name: String, alias: String) throws(NetlinkError) {
+        let operation = "set addrgenmode none and alias on \(name)"
+        let target = try LinkObject(index: index, operation: operation)
+        let change = try LinkObject(operation: operation)
+        if !alias.isEmpty {
+            rtnl_link_set_ifalias(change.raw, alias)
+        }
+        let mode = UInt8(IN6_ADDR_GEN_MODE_NONE.rawValue)
+        try nlCheck(rtnl_link_inet6_set_addr_gen_mode(change.raw, mode), operation)
+        try nlCheck(rtnl_link_change(sock, target.raw, change.raw, 0), operation)
+    }
+}

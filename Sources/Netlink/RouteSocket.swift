@@ -1,0 +1,77 @@
+import CNetlink
+
+/// A synchronous NETLINK_ROUTE command socket: queries links and addresses, creates and deletes
+/// macvlans, changes link state and adds or removes addresses. Every call blocks until the
+/// kernel's answer (or ACK) has arrived.
+///
+/// Not thread-safe (libnl objects are not): use one instance from one thread or actor. Keep it
+/// separate from `RouteMonitor`, so that events never interleave with replies.
+public final class RouteSocket {
+    /// The `struct nl_sock *`; never leaves the module.
+    let sock: OpaquePointer
+
+    /// Opens and connects the socket.
+    public init() throws(NetlinkError) {
+        guard let sk = nl_socket_alloc() else {
+            throw NetlinkError(operation: "allocate route socket", code: NLE_NOMEM)
+        }
+        let rc = nl_connect(sk, NETLINK_ROUTE)
+        if rc < 0 {
+            nl_socket_free(sk)
+            throw NetlinkError(operation: "connect route socket", code: rc)
+        }
+        sock = sk
+    }
+
+    deinit {
+        // nl_socket_free also closes the descriptor.
+        nl_socket_free(sock)
+    }
+
+    /// The link called `named`, or nil if there is none.
+    public func link(named name: String) throws(NetlinkError) -> LinkInfo? {
+        try fetchLink(index: 0, name: name, operation: "get link \(name)").map { LinkInfo(rtnlLink: $0.raw) }
+    }
+
+    /// The link with ifindex `index`, or nil if there is none.
+    public func link(index: Int32) throws(NetlinkError) -> LinkInfo? {
+        guard index > 0 else { return nil }
+        return try fetchLink(index: index, name: nil, operation: "get link ifindex \(index)")
+            .map { LinkInfo(rtnlLink: $0.raw) }
+    }
+
+    /// All links in the current network namespace.
+    public func links() throws(NetlinkError) -> [LinkInfo] {
+        var cache: OpaquePointer?
+        try nlCheck(rtnl_link_alloc_cache(sock, AF_UNSPEC, &cache), "dump links")
+        guard let cache else { throw NetlinkError(operation: "dump links", code: NLE_NOMEM) }
+        let owned = CacheObject(owning: cache)
+        var result: [LinkInfo] = []
+        owned.forEach { result.append(LinkInfo(rtnlLink: $0)) }
+        return result
+    }
+
+    /// Asks the kernel for one link by index (if > 0) or name. Nil when the kernel says it does
+    /// not exist; any other failure throws.
+    func fetchLink(index: Int32, name: String?, operation: @autoclosure () -> String)
+        throws(NetlinkError) -> LinkObject?
+    {
+        if let name, !Self.isValidName(name) { return nil }  // the kernel could not have it
+        var raw: OpaquePointer?
+        let rc = rtnl_link_get_kernel(sock, index, name, &raw)
+        if rc < 0 {
+            let error = NetlinkError(operation: operation(), code: rc)
+            if error.isNoDevice { return nil }
+            throw error
+        }
+        return raw.map { LinkObject(owning: $0) }
+    }
+
+    /// Interface names are 1...15 bytes (IFNAMSIZ 16 with the NUL) without '/' or whitespace.
+    /// libnl would silently truncate a longer name.
+    static func isValidName(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        guard (1...15).contains(utf8.count), name != ".", name != ".." else { return false }
+        return !utf8.contains { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 <= 0x20 }
+    }
+}
