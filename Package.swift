@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Netlink", dependencies: ["CNetlink"]),
         .target(name: "LinuxHost", dependencies: ["CCarpShim"]),
         .target(name: "CARPDaemon", dependencies: [
-            "CARPCore", "CARPControl", "Netlink", "LinuxHost",
+            "CARPCore", "CARPControl", "Netlink", "LinuxHost", "CCarpShim",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "carpd", dependencies: ["CARPDaemon"]),

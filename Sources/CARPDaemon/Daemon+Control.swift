@@ -1,0 +1,151 @@
+import CARPControl
+import CARPCore
+import Glibc
+import LinuxHost
+
+/// The control socket's commands (doc/control-protocol.md). Runs on the reactor thread,
+/// so it never races the engine.
+extension Daemon {
+    func handleControl(_ text: String, uid: UInt32) -> String {
+        var reply: ControlMessage
+        do throws(ControlFailure) {
+            let request: ControlMessage
+            do { request = try ControlMessage.decode(text) } catch { throw ControlFailure(EINVAL, "\(error)") }
+            reply = try dispatch(request, root: uid == 0)
+            reply.append("errno", 0)
+        } catch {
+            reply = .failure(errno: error.errno, error.message)
+        }
+        return reply.encoded
+    }
+
+    private func dispatch(_ request: ControlMessage, root: Bool) throws(ControlFailure) -> ControlMessage {
+        let writes = ["set", "remove"].contains(request.command ?? "") || (request.command == "sysctl" && request["value"] != nil)
+            || (request.command == "demote" && request["adjust"] != nil)
+        if writes && !root { throw ControlFailure(EPERM, "Operation not permitted") }
+        guard request.pairs.first?.value == "1" else { throw ControlFailure(EINVAL, "line 1: expected COMMAND=1") }
+        switch request.command {
+        case "get": return try get(request, showKey: root && request["showkey"] == "1")
+        case "set": return try set(SetRequest(request))
+        case "remove": return try remove(request)
+        case "sysctl": return try sysctl(request)
+        case "stats": return stats()
+        case "demote": return try demote(request)
+        default: throw ControlFailure(EINVAL, "unknown command '\(request.command ?? "")'")
+        }
+    }
+
+    // MARK: - get / remove
+
+    private func get(_ request: ControlMessage, showKey: Bool) throws(ControlFailure) -> ControlMessage {
+        try allowOnly(["get", "ifname", "carpdev", "vhid", "showkey"], in: request)
+        var keys = interfaces.keys.sorted()
+        if let name = request["ifname"] { keys = keys.filter { interfaces[$0]?.ifname == name } }
+        if let dev = request["carpdev"] { keys = keys.filter { $0.carpdev == dev } }
+        if let vhid = request["vhid"] { keys = keys.filter { String($0.vhid) == vhid } }
+        if keys.isEmpty && (request["ifname"] != nil || request["vhid"] != nil) {
+            throw ControlFailure(ENOENT, "no such virtual host")
+        }
+        var reply = ControlMessage()
+        for key in keys {
+            guard let vif = interfaces[key], let host = engine.hosts[key] else { continue }
+            let c = host.machine.config
+            reply.append("vhid", c.vhid)
+            reply.append("ifname", vif.ifname)
+            reply.append("carpdev", key.carpdev)
+            reply.append("state", host.machine.state.description)
+            reply.append("advbase", c.advbase)
+            reply.append("advskew", c.advskew)
+            reply.append("demote", engine.demoteCount)
+            reply.append("peer", c.peer.description)
+            reply.append("peer6", c.peer6.description)
+            reply.append("up", host.adminUp ? 1 : 0)
+            reply.append("named", vif.named ? 1 : 0)
+            for prefix in c.addresses { reply.append("addr", prefix.description) }
+            if showKey { reply.append("key", c.key.passphrase) }
+        }
+        return reply
+    }
+
+    private func remove(_ request: ControlMessage) throws(ControlFailure) -> ControlMessage {
+        try allowOnly(["remove", "ifname", "carpdev", "vhid"], in: request)
+        let key = try lookup(ifname: request["ifname"], carpdev: request["carpdev"],
+                             vhid: request["vhid"].flatMap { UInt8($0) })
+        guard let key else { throw ControlFailure(ENOENT, "no such virtual host") }
+        destroy(key)
+        return ControlMessage()
+    }
+
+    func destroy(_ key: VirtualHostKey) {
+        perform(engine.remove(key, now: MonotonicClock.now()))
+        guard let vif = interfaces.removeValue(forKey: key) else { return }
+        inet.leave(ifindex: vif.ifindex)
+        inet6.leave(ifindex: vif.ifindex)
+        carpdevByIndex[vif.ifindex] = nil
+        try? route.deleteLink(index: vif.ifindex)
+    }
+
+    /// By OpenBSD carp interface name, or by FreeBSD carpdev + vhid.
+    func lookup(ifname: String?, carpdev: String?, vhid: UInt8?) throws(ControlFailure) -> VirtualHostKey? {
+        if let ifname, let match = interfaces.values.first(where: { $0.ifname == ifname }) { return match.key }
+        if ifname == nil, let carpdev, let vhid { return interfaces[VirtualHostKey(carpdev: carpdev, vhid: vhid)] != nil ? VirtualHostKey(carpdev: carpdev, vhid: vhid) : nil }
+        if ifname == nil && (carpdev == nil || vhid == nil) { throw ControlFailure(EINVAL, "name the vhid with ifname, or carpdev and vhid") }
+        return nil
+    }
+
+    // MARK: - sysctl / stats / demote
+
+    private func sysctl(_ request: ControlMessage) throws(ControlFailure) -> ControlMessage {
+        try allowOnly(["sysctl", "name", "value"], in: request)
+        var reply = ControlMessage()
+        guard let name = request["name"] else {
+            for node in GlobalSettings.nodes {
+                reply.append("name", node.name)
+                reply.append("value", engine.settings[node])
+            }
+            return reply
+        }
+        guard let node = GlobalSettings.node(named: name) else { throw ControlFailure(ENOENT, "unknown oid '\(name)'") }
+        reply.append("name", name)
+        guard let text = request["value"] else {
+            reply.append("value", engine.settings[node])
+            return reply
+        }
+        guard let value = Int(text) else { throw ControlFailure(EINVAL, "\(name): \(text): invalid integer") }
+        do {
+            let result = try engine.setSysctl(name, value, now: MonotonicClock.now())
+            perform(result.outputs)
+            if name == "net.inet.carp.dscp" { try? inet.setDSCP(result.new); try? inet6.setDSCP(result.new) }
+            reply.append("old", result.old)
+            reply.append("value", result.new)
+        } catch {
+            throw ControlFailure(EINVAL, error.description)
+        }
+        return reply
+    }
+
+    private func stats() -> ControlMessage {
+        ControlMessage(engine.statistics.all.map { ($0.name, String($0.value)) })
+    }
+
+    private func demote(_ request: ControlMessage) throws(ControlFailure) -> ControlMessage {
+        try allowOnly(["demote", "group", "adjust"], in: request)
+        let group = request["group"] ?? "carp"
+        guard group == "carp" else { throw ControlFailure(ENOENT, "\(group): no such group") }
+        if let text = request["adjust"] {
+            guard let amount = Int(text), (-255...255).contains(amount) else {
+                throw ControlFailure(EINVAL, "carpdemote \(text): invalid")
+            }
+            do { perform(try engine.adjustGroupDemote(group, by: amount, now: MonotonicClock.now())) } catch {
+                throw ControlFailure(EINVAL, error.description)
+            }
+        }
+        return ControlMessage([("group", group), ("demote", String(engine.groupDemote[group] ?? 0))])
+    }
+
+    func allowOnly(_ keys: Set<String>, in request: ControlMessage) throws(ControlFailure) {
+        if let bad = request.pairs.first(where: { !keys.contains($0.key) }) {
+            throw ControlFailure(EINVAL, "unknown key '\(bad.key)'")
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import CARPCore
+import Glibc
+import LinuxHost
+import Netlink
+
+/// The only code that turns engine outputs into system calls.
+extension Daemon {
+    func perform(_ outputs: [EngineOutput]) {
+        for output in outputs {
+            switch output {
+            case .log(let level, let text):
+                emit(level, text)
+            case .vhost(let key, let action):
+                guard var vif = interfaces[key], let host = engine.hosts[key] else { continue }
+                perform(action, on: &vif, config: host.machine.config)
+                interfaces[key] = vif
+            }
+        }
+    }
+
+    /// net.inet.carp.log: 0 silent, 1 state changes and demotion, 2 also dropped packets.
+    func emit(_ level: LogLevel, _ text: String) {
+        let threshold = engine.settings.log
+        guard threshold >= 1, level != .debug || threshold >= 2 else { return }
+        switch level {
+        case .error: log.error("\(text)")
+        case .warning: log.warning("\(text)")
+        case .info: log.info("\(text)")
+        case .debug: log.debug("\(text)")
+        }
+    }
+
+    private func perform(_ action: CARPAction, on vif: inout VirtualInterface, config: VirtualHostConfig) {
+        switch action {
+        case .transmit(let bytes, let family):
+            transmit(bytes, family: family, vif: vif, config: config)
+        case .claim:
+            claim(&vif, config: config)
+        case .release:
+            release(&vif)
+        case .announce:
+            announce(vif, config: config)
+        case .stateChanged(let from, let to, let reason):
+            emit(.info, "carp: \(vif.key): \(from) -> \(to) (\(reason.rawValue))")
+        }
+    }
+
+    // MARK: - Advertisements
+
+    private func transmit(_ bytes: [UInt8], family: AddressFamily, vif: VirtualInterface, config: VirtualHostConfig) {
+        let parent = parents[vif.key.carpdev]
+        let socket: CARPSocket, destination: [UInt8], unicast: Bool, source: [UInt8]?
+        switch family {
+        case .inet:
+            (socket, destination, unicast) = (inet, config.peer.bytes, !config.peer.isMulticast)
+            source = parent?.source4
+        case .inet6:
+            (socket, destination, unicast) = (inet6, config.peer6.bytes, !config.peer6.isMulticast)
+            source = parent?.source6 ?? vif.linkLocalCopy
+        }
+        // Multicast leaves through the macvlan, so its source MAC is the virtual MAC (as
+        // FreeBSD's carp_output); unicast goes out the parent with its own MAC (FreeBSD too).
+        let ifindex = unicast ? vif.parentIndex : vif.ifindex
+        var failure: String?, noBuffer = false
+        do {
+            try socket.send(bytes, to: destination, ifindex: ifindex, source: source)
+        } catch {
+            // OpenBSD does not count an unreachable unicast peer as a send error.
+            if !(unicast && error.errno == EHOSTDOWN) {
+                failure = String(cString: strerror(error.errno))
+                noBuffer = error.errno == ENOBUFS || error.errno == ENOMEM
+                emit(.warning, "carp: \(vif.key): send \(family): \(error)")
+            }
+        }
+        perform(engine.sendResult(vif.key, family: family, failure: failure, noBuffer: noBuffer, now: MonotonicClock.now()))
+    }
+
+    // MARK: - Addresses
+
+    /// MASTER: macvlan up, then exactly the configured addresses on it.
+    private func claim(_ vif: inout VirtualInterface, config: VirtualHostConfig) {
+        attempt("\(vif.ifname) up") { () throws(NetlinkError) in try route.setLink(index: vif.ifindex, up: true) }
+        let current = (try? route.addresses(ifindex: vif.ifindex)) ?? []
+        let wanted = config.addresses
+        for prefix in wanted where !current.contains(where: { $0.bytes == prefix.address.bytes && $0.prefixLength == prefix.length }) {
+            // No prefix route: the parent already has the subnet's route. NODAD: the peer
+            // may still hold the address for a moment, and DAD failure would be permanent.
+            let flags = prefix.family == .inet6 ? AddressFlag.nodad | AddressFlag.noPrefixRoute
+                : (prefix.length < 32 ? AddressFlag.noPrefixRoute : 0)
+            attempt("add \(prefix) on \(vif.ifname)") { () throws(NetlinkError) in
+                try route.addAddress(ifindex: vif.ifindex, bytes: prefix.address.bytes, prefixLength: prefix.length, flags: flags)
+            }
+        }
+        for address in current where address.bytes != vif.linkLocalCopy
+            && !wanted.contains(where: { $0.address.bytes == address.bytes && $0.length == address.prefixLength }) {
+            try? route.deleteAddress(ifindex: vif.ifindex, bytes: address.bytes, prefixLength: address.prefixLength)
+        }
+        let parent = parents[vif.key.carpdev]
+        if config.families.contains(.inet6), parent?.source6 == nil, let ll = parent?.linkLocal6 {
+            try? route.addAddress(ifindex: vif.ifindex, bytes: ll, prefixLength: 64, flags: AddressFlag.nodad)
+            vif.linkLocalCopy = ll
+        }
+    }
+
+    /// BACKUP/INIT: addresses off, then the macvlan down so nothing leaves the virtual MAC.
+    private func release(_ vif: inout VirtualInterface) {
+        for address in (try? route.addresses(ifindex: vif.ifindex)) ?? [] {
+            try? route.deleteAddress(ifindex: vif.ifindex, bytes: address.bytes, prefixLength: address.prefixLength)
+        }
+        vif.linkLocalCopy = nil
+        attempt("\(vif.ifname) down") { () throws(NetlinkError) in try route.setLink(index: vif.ifindex, up: false) }
+    }
+
+    /// Gratuitous ARP and unsolicited NA from the virtual MAC: the kernel sends neither on address add.
+    private func announce(_ vif: VirtualInterface, config: VirtualHostConfig) {
+        let mac = MACAddress.virtual(vhid: vif.key.vhid).bytes
+        let router = (try? ProcSysctl.read("net/ipv6/conf/all/forwarding")) == "1"
+        for prefix in config.addresses {
+            do {
+                switch prefix.address {
+                case .v4(let a): try announcer.sendGratuitousARP(ifindex: vif.ifindex, mac: mac, address: a.bytes)
+                case .v6(let a): try announcer.sendUnsolicitedNA(ifindex: vif.ifindex, mac: mac, address: a.bytes, router: router)
+                }
+            } catch {
+                emit(.warning, "carp: \(vif.key): announce \(prefix.address): \(error)")
+            }
+        }
+    }
+
+    private func attempt(_ what: String, _ body: () throws(NetlinkError) -> Void) {
+        do { try body() } catch { emit(.warning, "carp: \(what): \(error.reason)") }
+    }
+}

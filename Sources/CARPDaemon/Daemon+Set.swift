@@ -1,0 +1,118 @@
+import CARPControl
+import CARPCore
+import Glibc
+import LinuxHost
+import Netlink
+
+extension Daemon {
+    /// Creates or changes a vhid, FreeBSD `setcarp_callback` style: only the given keys change.
+    func set(_ r: SetRequest) throws(ControlFailure) -> ControlMessage {
+        var key = try lookup(ifname: r.ifname, carpdev: r.carpdev, vhid: r.vhid)
+        var config: VirtualHostConfig?
+        var adminUp = true
+        // `ifconfig carp0 vhid 2` or `carpdev eth1` on an existing carpN: rebuild it under its new key.
+        if let old = key, let vif = interfaces[old], vif.named,
+           (r.vhid.map { $0 != old.vhid } ?? false) || (r.carpdev.map { $0 != old.carpdev } ?? false) {
+            config = engine.hosts[old]?.machine.config
+            adminUp = engine.hosts[old]?.adminUp ?? true
+            key = nil
+        }
+        let target: VirtualHostKey
+        if let key { target = key } else { target = try newKey(r, previous: config) }
+        var new = config.map { var c = $0; c.vhid = target.vhid; return c } ?? engine.hosts[target]?.machine.config ?? VirtualHostConfig(vhid: target.vhid)
+        try apply(r, to: &new, key: target)
+        if key == nil {
+            if let old = interfaces.values.first(where: { $0.ifname == r.ifname })?.key { destroy(old) }
+            interfaces[target] = try createInterface(target, ifname: r.ifname)
+        }
+        let now = MonotonicClock.now()
+        perform(engine.configure(target, new, counterSeed: UInt64.random(in: .min ... .max), now: now))
+        if !adminUp { perform(engine.setAdminUp(target, false, now: now)) }
+        if let up = r.up { perform(engine.setAdminUp(target, up, now: now)) }
+        if let state = r.state { perform(engine.force(target, state, now: now)) }
+        // FreeBSD: removing the last address of a vhid removes the vhid.
+        if interfaces[target]?.named == false, new.addresses.isEmpty, !r.delete.isEmpty { destroy(target) }
+        return ControlMessage()
+    }
+
+    private func newKey(_ r: SetRequest, previous: VirtualHostConfig?) throws(ControlFailure) -> VirtualHostKey {
+        let oldKey = interfaces.values.first { $0.ifname == r.ifname }?.key
+        guard let carpdev = r.carpdev ?? oldKey?.carpdev, let vhid = r.vhid ?? previous?.vhid else {
+            throw ControlFailure(EINVAL, "\(r.ifname ?? "carp"): vhid and carpdev are required")
+        }
+        let key = VirtualHostKey(carpdev: carpdev, vhid: vhid)
+        if let other = interfaces[key] {
+            throw ControlFailure(EEXIST, "vhid \(vhid) already exists on \(carpdev) (\(other.ifname))")
+        }
+        return key
+    }
+
+    /// Checks every change against the current state before anything is touched.
+    private func apply(_ r: SetRequest, to config: inout VirtualHostConfig, key: VirtualHostKey) throws(ControlFailure) {
+        if let v = r.advbase { config.advbase = v }
+        if let v = r.advskew { config.advskew = v }
+        if let v = r.key { config.key = v }
+        if let v = r.peer { config.peer = v }
+        if let v = r.peer6 { config.peer6 = v }
+        for prefix in r.delete {
+            guard let index = config.addresses.firstIndex(where: { $0.address == prefix.address }) else {
+                throw ControlFailure(EADDRNOTAVAIL, "\(prefix.address): Can't assign requested address")
+            }
+            config.addresses.remove(at: index)
+        }
+        for prefix in r.add {
+            for (other, host) in engine.hosts where other != key && host.machine.config.addresses.contains(where: { $0.address == prefix.address }) {
+                throw ControlFailure(EEXIST, "\(prefix.address): already in use by vhid \(other)")
+            }
+            if let index = config.addresses.firstIndex(where: { $0.address == prefix.address }) {
+                config.addresses[index] = prefix
+            } else {
+                config.addresses.append(prefix)
+            }
+        }
+    }
+
+    /// The macvlan for a new vhid: private mode, virtual MAC, no IPv6 link-local, down.
+    private func createInterface(_ key: VirtualHostKey, ifname: String?) throws(ControlFailure) -> VirtualInterface {
+        guard let parent = parents[key.carpdev] ?? readParent(key.carpdev) else {
+            throw ControlFailure(ENODEV, "\(key.carpdev): no such interface")
+        }
+        let name = ifname ?? VirtualInterface.defaultName(vhid: key.vhid, carpdev: key.carpdev, parentIndex: parent.index)
+        guard name != key.carpdev else { throw ControlFailure(EINVAL, "\(name): cannot be its own carpdev") }
+        let mac = MACAddress.virtual(vhid: key.vhid).bytes
+        let index: Int32
+        do {
+            if let existing = try route.link(named: name) {
+                guard existing.kind == "macvlan", (existing.alias ?? "").hasPrefix(VirtualInterface.aliasPrefix),
+                      existing.parentIndex == parent.index, existing.mac == mac else {
+                    throw ControlFailure(EEXIST, "\(name): interface exists")
+                }
+                try route.setLink(index: existing.index, up: false)
+                index = existing.index
+            } else {
+                index = try route.createMacvlan(name: name, parentIndex: parent.index, mac: mac,
+                                                alias: VirtualInterface.aliasPrefix + String(key.vhid))
+            }
+        } catch let error as NetlinkError {
+            throw ControlFailure(EIO, "\(name): \(error)")
+        } catch let error as ControlFailure {
+            throw error
+        } catch {
+            throw ControlFailure(EIO, "\(name): \(error)")
+        }
+        tuning.tuneParent(key.carpdev)
+        tuning.tuneMacvlan(name)
+        for socket in [inet, inet6] {
+            for ifindex in [parent.index, index] {
+                do { try socket.join(ifindex: ifindex) } catch { emit(.warning, "carp: join on \(ifindex): \(error)") }
+            }
+        }
+        carpdevByIndex[parent.index] = key.carpdev
+        carpdevByIndex[index] = key.carpdev
+        if parents[key.carpdev] == nil {
+            parents[key.carpdev] = parent
+            perform(engine.setLink(key.carpdev, up: parent.up, now: MonotonicClock.now()))
+        }
+        return VirtualInterface(key: key, ifname: name, named: ifname != nil, ifindex: index, parentIndex: parent.index)
+    }
+}

@@ -1,0 +1,132 @@
+import CARPControl
+import CARPCore
+import Glibc
+import LinuxHost
+import Logging
+import Netlink
+
+/// carpd: one single-threaded reactor driving the pure engine and performing its outputs.
+final class Daemon {
+    let options: Options
+    let log = Logger(label: "carpd")
+    var engine = CARPEngine()
+    let reactor: Reactor
+    let route: RouteSocket
+    let monitor: RouteMonitor
+    let inet: CARPSocket
+    let inet6: CARPSocket
+    let announcer: NeighborAnnouncer
+    let signals: SignalSource
+    var server: ControlServer?
+    var tuning: HostTuning
+    var interfaces: [VirtualHostKey: VirtualInterface] = [:]
+    var parents: [String: ParentState] = [:]
+    /// Arrival ifindex (parent or macvlan) to carpdev name.
+    var carpdevByIndex: [Int32: String] = [:]
+    var stopping = false
+
+    init(options: Options) throws {
+        self.options = options
+        reactor = try Reactor()
+        route = try RouteSocket()
+        monitor = try RouteMonitor()
+        inet = try CARPSocket(family: .inet)
+        inet6 = try CARPSocket(family: .inet6)
+        announcer = try NeighborAnnouncer()
+        signals = try SignalSource(signals: [SIGTERM, SIGINT, SIGHUP])
+        tuning = HostTuning(log: log)
+    }
+
+    func run() throws {
+        removeStaleInterfaces()
+        try inet.setDSCP(engine.settings.dscp)
+        try inet6.setDSCP(engine.settings.dscp)
+        let server = try ControlServer(path: options.socketPath)
+        self.server = server
+        try server.register(with: reactor, handler: { [unowned self] text, uid in handleControl(text, uid: uid) },
+                            oversize: { ControlMessage.failure(errno: EINVAL, "request too large").encoded })
+        try reactor.register(fd: inet.receiveDescriptor) { [unowned self] in receivePackets(from: inet, family: .inet) }
+        try reactor.register(fd: inet6.receiveDescriptor) { [unowned self] in receivePackets(from: inet6, family: .inet6) }
+        try reactor.register(fd: monitor.fileDescriptor) { [unowned self] in if monitor.drain() { refreshParents() } }
+        try reactor.register(fd: signals.fileDescriptor) { [unowned self] in handleSignals() }
+        log.info("listening on \(options.socketPath)")
+        while !stopping {
+            try reactor.runOnce(deadline: engine.nextDeadline)
+            let now = MonotonicClock.now()
+            if let due = engine.nextDeadline, due <= now { perform(engine.deadlineReached(now: now)) }
+        }
+        shutdown()
+    }
+
+    private func handleSignals() {
+        for signal in signals.read() {
+            switch signal {
+            case SIGTERM, SIGINT:
+                log.info("received signal \(signal), bowing out")
+                stopping = true
+            default:
+                break
+            }
+        }
+    }
+
+    /// Bow out of every MASTER vhid, take every address and macvlan away, restore the sysctls.
+    private func shutdown() {
+        perform(engine.shutdown(now: MonotonicClock.now()))
+        for vif in interfaces.values { try? route.deleteLink(index: vif.ifindex) }
+        interfaces = [:]
+        tuning.restore()
+        server?.close()
+        log.info("exiting")
+    }
+
+    /// A macvlan carrying our alias was left by a carpd that died; nothing may survive it.
+    private func removeStaleInterfaces() {
+        guard let links = try? route.links() else { return }
+        for link in links where link.kind == "macvlan" && (link.alias ?? "").hasPrefix(VirtualInterface.aliasPrefix) {
+            log.notice("removing stale \(link.name)")
+            try? route.deleteLink(index: link.index)
+        }
+    }
+
+    // MARK: - Input
+
+    private func receivePackets(from socket: CARPSocket, family: AddressFamily) {
+        var budget = 256
+        while budget > 0, let datagram = socket.receive() {
+            budget -= 1
+            let packet = ReceivedPacket(family: family, payload: datagram.payload, ttl: datagram.ttl,
+                                        source: IPAddress(bytes: datagram.source),
+                                        carpdev: carpdevByIndex[datagram.ifindex],
+                                        headerTruncated: datagram.headerTruncated)
+            perform(engine.receive(packet, now: MonotonicClock.now()))
+        }
+    }
+
+    /// Link or address events: re-read every carpdev's state and sources.
+    func refreshParents() {
+        let now = MonotonicClock.now()
+        for name in parents.keys.sorted() {
+            let state = readParent(name)
+            let wasUp = parents[name]?.up
+            parents[name] = state ?? ParentState(index: parents[name]!.index)
+            let up = state?.up ?? false
+            if wasUp != up { perform(engine.setLink(name, up: up, now: now)) }
+        }
+    }
+
+    func readParent(_ name: String) -> ParentState? {
+        guard let link = try? route.link(named: name) else { return nil }
+        var state = ParentState(index: link.index, up: link.isUp && link.hasCarrier)
+        for address in (try? route.addresses(ifindex: link.index)) ?? [] {
+            // Skip tentative (0x40) and dadfailed (0x08) IPv6 addresses.
+            if address.bytes.count == 4 {
+                if state.source4 == nil { state.source4 = address.bytes }
+            } else if address.flags & 0x48 == 0 {
+                if address.scope == 0, state.source6 == nil { state.source6 = address.bytes }
+                if address.scope == 253, state.linkLocal6 == nil { state.linkLocal6 = address.bytes }
+            }
+        }
+        return state
+    }
+}

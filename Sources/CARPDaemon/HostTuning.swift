@@ -1,0 +1,92 @@
+import Glibc
+import LinuxHost
+import Logging
+
+/// The sysctls carpd changes, remembered so they are restored on exit.
+///
+/// carpdev:  arp_ignore=1    the parent must not answer ARP for a VIP with its own MAC
+///           arp_filter=1    likewise, per route (parent only: conf.all would silence the macvlan)
+///           arp_announce=2  traffic from a VIP routed via the parent must not teach peers the parent MAC
+/// macvlan:  arp_ignore=1    the macvlan must not answer ARP for the parent's address
+///           rp_filter=0     an address-less macvlan otherwise drops every advertisement
+///           accept_local=1  hear advertisements whose source is local (several nodes on one host)
+///           promote_secondaries=1  removing one VIP must not remove the others in its prefix
+///           accept_ra=0, router_solicitations=0  nothing may leave the virtual MAC but CARP
+/// all:      rp_filter=0     the effective value is max(all, iface); other interfaces keep
+///                           their old effective value by raising their own setting.
+struct HostTuning {
+    private var saved: [(key: String, value: String)] = []
+    private var tunedParents: Set<String> = []
+    private var allLowered = false
+    let log: Logger
+
+    init(log: Logger) { self.log = log }
+
+    mutating func tuneParent(_ name: String) {
+        guard tunedParents.insert(name).inserted else { return }
+        for (knob, value) in [("arp_ignore", "1"), ("arp_filter", "1"), ("arp_announce", "2")] {
+            set("net/ipv4/conf/\(name)/\(knob)", value, remember: true)
+        }
+        lowerAllRPFilter()
+    }
+
+    /// The macvlan is ours and deleted on exit: nothing to remember.
+    mutating func tuneMacvlan(_ name: String) {
+        for (knob, value) in [("arp_ignore", "1"), ("rp_filter", "0"), ("accept_local", "1"), ("promote_secondaries", "1")] {
+            set("net/ipv4/conf/\(name)/\(knob)", value, remember: false)
+        }
+        for (knob, value) in [("accept_ra", "0"), ("router_solicitations", "0")] {
+            set("net/ipv6/conf/\(name)/\(knob)", value, remember: false)
+        }
+    }
+
+    private mutating func lowerAllRPFilter() {
+        guard !allLowered else { return }
+        allLowered = true
+        guard let all = try? ProcSysctl.read("net/ipv4/conf/all/rp_filter"), let level = Int(all), level > 0 else { return }
+        for name in interfaceNames() where !["all", "default"].contains(name) {
+            let key = "net/ipv4/conf/\(name)/rp_filter"
+            if let own = try? ProcSysctl.read(key), let value = Int(own), value < level {
+                set(key, String(level), remember: true)
+            }
+        }
+        set("net/ipv4/conf/all/rp_filter", "0", remember: true)
+    }
+
+    private mutating func set(_ key: String, _ value: String, remember: Bool) {
+        do {
+            let old = try ProcSysctl.read(key)
+            guard old != value else { return }
+            try ProcSysctl.write(key, value)
+            if remember { saved.append((key, old)) }
+        } catch {
+            log.warning("sysctl \(key.replacingSlashes)=\(value): \(error)")
+        }
+    }
+
+    /// Puts every changed value back, newest first.
+    mutating func restore() {
+        for (key, value) in saved.reversed() {
+            try? ProcSysctl.write(key, value)
+        }
+        saved = []
+        tunedParents = []
+        allLowered = false
+    }
+
+    private func interfaceNames() -> [String] {
+        guard let dir = opendir("/proc/sys/net/ipv4/conf") else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}
+
+extension String {
+    /// /proc/sys path to sysctl(8) name.
+    var replacingSlashes: String { split(separator: "/").joined(separator: ".") }
+}

@@ -1,0 +1,34 @@
+import CARPCore
+
+/// The Linux side of one vhid: its macvlan (the carp interface) on the carpdev.
+struct VirtualInterface {
+    let key: VirtualHostKey
+    /// The macvlan's name: OpenBSD's carpN when given, else vh<vhid>-<carpdev>.
+    let ifname: String
+    /// True for an OpenBSD-style carpN; a FreeBSD-style vhid disappears with its last address.
+    let named: Bool
+    var ifindex: Int32
+    var parentIndex: Int32
+    /// The parent's link-local address copied onto the macvlan while MASTER, when the parent
+    /// has no global IPv6 address to source IPv6 advertisements from.
+    var linkLocalCopy: [UInt8]?
+
+    static let aliasPrefix = "carpd vhid "
+
+    /// vh<vhid>-<carpdev> when it fits IFNAMSIZ, else vh<vhid>-i<ifindex>.
+    static func defaultName(vhid: UInt8, carpdev: String, parentIndex: Int32) -> String {
+        let name = "vh\(vhid)-\(carpdev)"
+        return name.utf8.count <= 15 ? name : "vh\(vhid)-i\(parentIndex)"
+    }
+}
+
+/// What carpd needs to know about a carpdev.
+struct ParentState {
+    var index: Int32
+    var up = false
+    /// First IPv4 address: the advertisements' source, as OpenBSD picks it.
+    var source4: [UInt8]?
+    /// First global IPv6 address; advertisements out a macvlan cannot use the parent's link-local.
+    var source6: [UInt8]?
+    var linkLocal6: [UInt8]?
+}

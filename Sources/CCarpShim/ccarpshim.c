@@ -1,0 +1,45 @@
+/* _GNU_SOURCE exposes struct ucred (SO_PEERCRED) and struct in6_pktinfo (layout check). */
+#define _GNU_SOURCE
+#include "ccarpshim.h"
+
+#include <signal.h>
+#include <syslog.h>
+#include <linux/filter.h>
+
+/* The Swift side reads and writes carp_in6_pktinfo where the kernel expects in6_pktinfo. */
+_Static_assert(sizeof(struct carp_in6_pktinfo) == sizeof(struct in6_pktinfo),
+               "carp_in6_pktinfo must mirror in6_pktinfo");
+_Static_assert(offsetof(struct carp_in6_pktinfo, ipi6_ifindex) == offsetof(struct in6_pktinfo, ipi6_ifindex),
+               "carp_in6_pktinfo must mirror in6_pktinfo");
+
+void carp_syslog(int priority, const char *message) {
+    /* "%s" so that a '%' in the message is never interpreted. */
+    syslog(priority, "%s", message);
+}
+
+int carp_ignore_sigpipe(void) {
+    struct sigaction action = { 0 };
+    action.sa_handler = SIG_IGN;
+    sigemptyset(&action.sa_mask);
+    return sigaction(SIGPIPE, &action, NULL);
+}
+
+int carp_peer_uid(int fd, uint32_t *uid) {
+    struct ucred credentials;
+    socklen_t length = sizeof credentials;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0)
+        return -1;
+    *uid = (uint32_t)credentials.uid;
+    return 0;
+}
+
+int carp_accept_nonblocking(int fd) {
+    return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+int carp_attach_drop_all_filter(int fd) {
+    /* A single "return 0" instruction: accept zero bytes of every packet. */
+    struct sock_filter code[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+    struct sock_fprog program = { .len = 1, .filter = code };
+    return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program);
+}

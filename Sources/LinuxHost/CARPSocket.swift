@@ -1,0 +1,131 @@
+import CCarpShim
+import Glibc
+
+/// Raw IP sockets for protocol 112, one per family. Send socket: multicast loop OFF, multicast TTL/hops 255,
+/// unicast TTL/hops 255, TOS/TCLASS set by setDSCP. Receive socket: IP_MULTICAST_ALL/IPV6_MULTICAST_ALL = 0,
+/// IP_PKTINFO / IPV6_RECVPKTINFO + IPV6_RECVHOPLIMIT, non-blocking. NO IPV6_CHECKSUM (the CARP checksum
+/// covers only the 36 CARP bytes, computed by the caller).
+///
+/// Both sockets are unbound: the receive socket hears the groups joined with `join(ifindex:)` on any of
+/// those interfaces and reports the arrival interface; the send socket picks the egress interface per
+/// datagram. Opening them needs CAP_NET_RAW.
+public final class CARPSocket {
+    /// The address family of both sockets.
+    public enum Family: Sendable { case inet, inet6 }
+
+    /// IANA protocol number of CARP (shared with VRRP).
+    static let protocolNumber: Int32 = 112
+    /// 224.0.0.18, the IPv4 CARP group.
+    static let inetGroup: [UInt8] = [224, 0, 0, 18]
+    /// ff02::12, the IPv6 CARP group.
+    static let inet6Group: [UInt8] = [0xFF, 0x02] + [UInt8](repeating: 0, count: 13) + [0x12]
+
+    /// The family given at creation.
+    public let family: Family
+    let sendFD: Int32
+    let receiveFD: Int32
+    /// Reused by `receive()`: a CARP datagram is 56 bytes; anything larger is not CARP and is cut short.
+    var receiveBuffer = [UInt8](repeating: 0, count: 2048)
+    /// Reused by `receive()` for ancillary data; UInt64 elements keep it 8-byte aligned as cmsghdr needs.
+    var controlBuffer = [UInt64](repeating: 0, count: 32)
+
+    /// Opens and configures the send and receive sockets for `family`.
+    /// - Throws: `SystemError` from `socket` (EPERM without CAP_NET_RAW) or `setsockopt`.
+    public init(family: Family) throws(SystemError) {
+        self.family = family
+        let domain = family == .inet ? AF_INET : AF_INET6
+        let label = family == .inet ? "AF_INET/112" : "AF_INET6/112"
+        sendFD = try openSocket(domain, SOCK_RAW, CARPSocket.protocolNumber, nonBlocking: true, label)
+        do throws(SystemError) {
+            receiveFD = try openSocket(domain, SOCK_RAW, CARPSocket.protocolNumber, nonBlocking: true, label)
+        } catch {
+            closeDescriptor(sendFD)
+            throw error
+        }
+        do throws(SystemError) {
+            try configure()
+        } catch {
+            closeDescriptor(sendFD)
+            closeDescriptor(receiveFD)
+            throw error
+        }
+    }
+
+    deinit {
+        closeDescriptor(sendFD)
+        closeDescriptor(receiveFD)
+    }
+
+    /// The receive socket, to register with a `Reactor`; readable while datagrams are queued.
+    public var receiveDescriptor: Int32 { receiveFD }
+
+    private func configure() throws(SystemError) {
+        // A raw socket gets a copy of every protocol-112 datagram; the send socket must not queue them.
+        if carp_attach_drop_all_filter(sendFD) != 0 { throw SystemError.last("setsockopt SO_ATTACH_FILTER") }
+        let on: Int32 = 1, off: Int32 = 0, maximumHops: Int32 = 255
+        switch family {
+        case .inet:
+            let ip = Int32(IPPROTO_IP)
+            try setSocketOption(sendFD, ip, IP_MULTICAST_LOOP, off, "IP_MULTICAST_LOOP")
+            try setSocketOption(sendFD, ip, IP_MULTICAST_TTL, maximumHops, "IP_MULTICAST_TTL")
+            try setSocketOption(sendFD, ip, IP_TTL, maximumHops, "IP_TTL")
+            // Only groups this socket joined, not those other sockets on the host joined.
+            try setSocketOption(receiveFD, ip, IP_MULTICAST_ALL, off, "IP_MULTICAST_ALL")
+            try setSocketOption(receiveFD, ip, IP_PKTINFO, on, "IP_PKTINFO")
+        case .inet6:
+            let ipv6 = Int32(IPPROTO_IPV6)
+            try setSocketOption(sendFD, ipv6, IPV6_MULTICAST_LOOP, off, "IPV6_MULTICAST_LOOP")
+            try setSocketOption(sendFD, ipv6, IPV6_MULTICAST_HOPS, maximumHops, "IPV6_MULTICAST_HOPS")
+            try setSocketOption(sendFD, ipv6, IPV6_UNICAST_HOPS, maximumHops, "IPV6_UNICAST_HOPS")
+            try setSocketOption(receiveFD, ipv6, IPV6_MULTICAST_ALL, off, "IPV6_MULTICAST_ALL")
+            try setSocketOption(receiveFD, ipv6, IPV6_RECVPKTINFO, on, "IPV6_RECVPKTINFO")
+            try setSocketOption(receiveFD, ipv6, IPV6_RECVHOPLIMIT, on, "IPV6_RECVHOPLIMIT")
+        }
+    }
+
+    /// Sets the DSCP of sent datagrams: TOS/TCLASS = dscp << 2 (FreeBSD's default is 56, i.e. 0xE0).
+    /// - Throws: `SystemError` EINVAL for a value outside 0...63, or from `setsockopt`.
+    public func setDSCP(_ dscp: Int) throws(SystemError) {
+        guard (0...63).contains(dscp) else { throw invalidArgument("setDSCP \(dscp)") }
+        let value = Int32(dscp << 2)
+        switch family {
+        case .inet: try setSocketOption(sendFD, Int32(IPPROTO_IP), IP_TOS, value, "IP_TOS")
+        case .inet6: try setSocketOption(sendFD, Int32(IPPROTO_IPV6), IPV6_TCLASS, value, "IPV6_TCLASS")
+        }
+    }
+
+    /// Joins 224.0.0.18 or ff02::12 on interface `ifindex` (the receive socket only hears groups joined
+    /// on the arrival interface). Joining twice is not an error.
+    /// - Throws: `SystemError` from `setsockopt` (ENODEV for an unknown interface).
+    public func join(ifindex: Int32) throws(SystemError) {
+        do throws(SystemError) {
+            try changeMembership(ifindex: ifindex, join: true)
+        } catch where error.errno == EADDRINUSE {
+            return  // already a member on that interface
+        }
+    }
+
+    /// Leaves the group on `ifindex`; errors (not a member, interface gone) are ignored.
+    public func leave(ifindex: Int32) {
+        try? changeMembership(ifindex: ifindex, join: false)
+    }
+
+    private func changeMembership(ifindex: Int32, join: Bool) throws(SystemError) {
+        switch family {
+        case .inet:
+            var request = ip_mreqn()
+            request.imr_multiaddr = makeInAddr(CARPSocket.inetGroup)
+            request.imr_ifindex = ifindex
+            let name = join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP
+            let label = join ? "IP_ADD_MEMBERSHIP" : "IP_DROP_MEMBERSHIP"
+            try setSocketOption(receiveFD, Int32(IPPROTO_IP), name, request, "\(label) ifindex \(ifindex)")
+        case .inet6:
+            var request = ipv6_mreq()
+            request.ipv6mr_multiaddr = makeIn6Addr(CARPSocket.inet6Group)
+            request.ipv6mr_interface = UInt32(bitPattern: ifindex)
+            let name = join ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP
+            let label = join ? "IPV6_ADD_MEMBERSHIP" : "IPV6_DROP_MEMBERSHIP"
+            try setSocketOption(receiveFD, Int32(IPPROTO_IPV6), name, request, "\(label) ifindex \(ifindex)")
+        }
+    }
+}

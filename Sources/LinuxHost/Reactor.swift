@@ -1,0 +1,101 @@
+import CCarpShim
+import Glibc
+
+/// Single-threaded epoll loop. Handlers run on the calling thread.
+///
+/// Each registration is a file descriptor plus a closure run when it becomes ready (level-triggered,
+/// so a handler that leaves data unread is simply called again). Handlers may register and unregister
+/// descriptors, including their own, while the loop dispatches: every registration gets a fresh token
+/// that epoll carries back, so an event for a descriptor unregistered (or closed and reused) earlier in
+/// the same round is dropped instead of reaching the wrong handler.
+public final class Reactor {
+    private struct Registration {
+        let fd: Int32
+        let handler: () -> Void
+    }
+
+    private let epollFD: Int32
+    private var tokenByFD: [Int32: UInt64] = [:]
+    private var registrations: [UInt64: Registration] = [:]
+    private var nextToken: UInt64 = 1
+    private var events = [epoll_event](repeating: epoll_event(), count: 64)
+
+    /// Creates the epoll instance.
+    /// - Throws: `SystemError` from `epoll_create1` (EMFILE, ENOMEM).
+    public init() throws(SystemError) {
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        if epollFD < 0 { throw SystemError.last("epoll_create1") }
+    }
+
+    deinit {
+        closeDescriptor(epollFD)
+    }
+
+    /// Calls `onReadable` whenever `fd` is readable or has an error/hangup pending.
+    ///
+    /// Registering a descriptor again replaces its handler. Unregister a descriptor before closing it.
+    /// - Throws: `SystemError` from `epoll_ctl` (EBADF, EPERM for regular files, ENOMEM).
+    public func register(fd: Int32, _ onReadable: @escaping () -> Void) throws(SystemError) {
+        unregister(fd: fd)
+        let token = nextToken
+        nextToken += 1
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.u64 = token
+        if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) != 0 {
+            throw SystemError.last("epoll_ctl ADD \(fd)")
+        }
+        tokenByFD[fd] = token
+        registrations[token] = Registration(fd: fd, handler: onReadable)
+    }
+
+    /// Stops watching `fd`. Unknown descriptors are ignored; safe to call from any handler.
+    public func unregister(fd: Int32) {
+        guard let token = tokenByFD.removeValue(forKey: fd) else { return }
+        registrations[token] = nil
+        // EBADF/ENOENT here only mean the descriptor was already closed: nothing left to undo.
+        var unused = epoll_event()
+        _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &unused)
+    }
+
+    /// Chooses which readiness wakes the handler of an already registered `fd` (used for pending writes).
+    func setInterest(fd: Int32, readable: Bool, writable: Bool) throws(SystemError) {
+        guard let token = tokenByFD[fd] else { return }
+        var event = epoll_event()
+        event.events = (readable ? EPOLLIN.rawValue : 0) | (writable ? EPOLLOUT.rawValue : 0)
+        event.data.u64 = token
+        if epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event) != 0 {
+            throw SystemError.last("epoll_ctl MOD \(fd)")
+        }
+    }
+
+    /// Waits for readiness or until `deadline` (monotonic ns, nil = forever), runs ready handlers, returns.
+    /// Millisecond timeout rounded UP so a deadline is never missed early; EINTR is not an error.
+    /// - Throws: `SystemError` from `epoll_wait` other than EINTR (which only returns early).
+    public func runOnce(deadline: UInt64?) throws(SystemError) {
+        let timeout = Reactor.timeoutMilliseconds(until: deadline, now: MonotonicClock.now())
+        let count = events.withUnsafeMutableBufferPointer { buffer in
+            epoll_wait(epollFD, buffer.baseAddress, Int32(buffer.count), timeout)
+        }
+        if count < 0 {
+            if Glibc.errno == EINTR { return }
+            throw SystemError.last("epoll_wait")
+        }
+        // Copy the tokens first: handlers may register new descriptors while we iterate.
+        let ready = events[0..<Int(count)].map { $0.data.u64 }
+        for token in ready {
+            // Looked up per event: an earlier handler in this round may have unregistered it.
+            registrations[token]?.handler()
+        }
+    }
+
+    /// The `epoll_wait` timeout for `deadline`: -1 for none, 0 if already due, otherwise whole
+    /// milliseconds rounded up (so the wait never ends before the deadline), capped at Int32.max.
+    static func timeoutMilliseconds(until deadline: UInt64?, now: UInt64) -> Int32 {
+        guard let deadline else { return -1 }
+        guard deadline > now else { return 0 }
+        let remaining = deadline - now
+        let milliseconds = remaining / 1_000_000 + (remaining % 1_000_000 == 0 ? 0 : 1)
+        return milliseconds > UInt64(Int32.max) ? Int32.max : Int32(milliseconds)
+    }
+}

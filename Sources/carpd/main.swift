@@ -1,0 +1,4 @@
+import CARPDaemon
+import Glibc
+
+exit(CarpdMain.run(arguments: Array(CommandLine.arguments.dropFirst())))
