@@ -32,6 +32,7 @@ let package = Package(
         .executableTarget(name: "carpd", dependencies: ["CARPDaemon"]),
         .testTarget(name: "CARPCoreTests", dependencies: ["CARPCore"]),
         .testTarget(name: "CARPControlTests", dependencies: ["CARPControl"]),
+        .testTarget(name: "CARPDaemonTests", dependencies: ["CARPDaemon", "CARPCore", "CARPControl"]),
     ],
     swiftLanguageModes: [.v6]
 )

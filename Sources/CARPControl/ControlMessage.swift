@@ -44,6 +44,11 @@ public struct ControlDecodeError: Error, Hashable, Sendable, CustomStringConvert
     public let line: Int
     public let reason: String
     public var description: String { "line \(line): \(reason)" }
+
+    public init(line: Int, reason: String) {
+        self.line = line
+        self.reason = reason
+    }
 }
 
 extension ControlMessage {
