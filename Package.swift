@@ -5,6 +5,9 @@ let package = Package(
     name: "bsd-carp",
     products: [
         .executable(name: "carpd", targets: ["carpd"]),
+        .executable(name: "ifconfig", targets: ["ifconfig"]),
+        .executable(name: "sysctl", targets: ["sysctl"]),
+        .executable(name: "netstat", targets: ["netstat"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
@@ -30,6 +33,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "carpd", dependencies: ["CARPDaemon"]),
+        // The BSD words, parsed from one grammar table (pure).
+        .target(name: "BSDSyntax", dependencies: ["CARPCore"]),
+        // ifconfig, sysctl and netstat: planning, carpd client, netlink, BSD output.
+        .target(name: "AdminTools", dependencies: ["BSDSyntax", "CARPCore", "CARPControl", "Netlink", "LinuxHost"]),
+        .executableTarget(name: "ifconfig", dependencies: ["AdminTools"]),
+        .executableTarget(name: "sysctl", dependencies: ["AdminTools"]),
+        .executableTarget(name: "netstat", dependencies: ["AdminTools"]),
+        .testTarget(name: "BSDSyntaxTests", dependencies: ["BSDSyntax", "CARPCore"]),
+        .testTarget(name: "AdminToolsTests", dependencies: ["AdminTools", "BSDSyntax", "CARPCore", "CARPControl"]),
         .testTarget(name: "CARPCoreTests", dependencies: ["CARPCore"]),
         .testTarget(name: "CARPControlTests", dependencies: ["CARPControl"]),
         .testTarget(name: "CARPDaemonTests", dependencies: ["CARPDaemon", "CARPCore", "CARPControl"]),

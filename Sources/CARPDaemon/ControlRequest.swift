@@ -55,6 +55,24 @@ struct SetRequest {
         }
     }
 
+    /// An earlier, incomplete request for the same carp interface with this one on top.
+    func merged(with newer: SetRequest) -> SetRequest {
+        var r = self
+        r.carpdev = newer.carpdev ?? carpdev
+        r.vhid = newer.vhid ?? vhid
+        r.advbase = newer.advbase ?? advbase
+        r.advskew = newer.advskew ?? advskew
+        r.key = newer.key ?? key
+        r.state = newer.state ?? state
+        r.peer = newer.peer ?? peer
+        r.peer6 = newer.peer6 ?? peer6
+        r.up = newer.up ?? up
+        r.delete += newer.delete
+        r.add = add.filter { a in !newer.delete.contains { $0.address == a.address } } + newer.add
+        r.delete = r.delete.filter { d in !add.contains { $0.address == d.address } }
+        return r
+    }
+
     static func number(_ name: String, _ value: String, _ range: ClosedRange<Int>) throws(ControlFailure) -> UInt8 {
         guard let n = Int(value), value.allSatisfy(\.isNumber) else { throw ControlFailure(EINVAL, "\(name) \(value): invalid") }
         guard n >= range.lowerBound else { throw ControlFailure(EINVAL, "\(name) \(value): too small") }

@@ -43,7 +43,7 @@ extension Daemon {
         if let name = request["ifname"] { keys = keys.filter { interfaces[$0]?.ifname == name } }
         if let dev = request["carpdev"] { keys = keys.filter { $0.carpdev == dev } }
         if let vhid = request["vhid"] { keys = keys.filter { String($0.vhid) == vhid } }
-        if keys.isEmpty && (request["ifname"] != nil || request["vhid"] != nil) {
+        if keys.isEmpty && request["ifname"] == nil && request["vhid"] != nil {
             throw ControlFailure(ENOENT, "no such virtual host")
         }
         var reply = ControlMessage()
@@ -64,11 +64,28 @@ extension Daemon {
             for prefix in c.addresses { reply.append("addr", prefix.description) }
             if showKey { reply.append("key", c.key.passphrase) }
         }
+        for (name, r) in pending.sorted(by: { $0.key < $1.key }) where request["ifname"].map({ $0 == name }) ?? (request["carpdev"] == nil && request["vhid"] == nil) {
+            reply.append("vhid", 0)
+            reply.append("ifname", name)
+            reply.append("carpdev", r.carpdev ?? "")
+            reply.append("state", "INIT")
+            reply.append("advbase", r.advbase ?? 1)
+            reply.append("advskew", r.advskew ?? 0)
+            reply.append("demote", engine.demoteCount)
+            reply.append("peer", (r.peer ?? .carpGroup).description)
+            reply.append("peer6", (r.peer6 ?? .carpGroup).description)
+            reply.append("up", r.up == false ? 0 : 1)
+            reply.append("named", 1)
+            for prefix in r.add { reply.append("addr", prefix.description) }
+            if showKey, let key = r.key { reply.append("key", key.passphrase) }
+        }
+        if reply.pairs.isEmpty, request["ifname"] != nil { throw ControlFailure(ENOENT, "no such virtual host") }
         return reply
     }
 
     private func remove(_ request: ControlMessage) throws(ControlFailure) -> ControlMessage {
         try allowOnly(["remove", "ifname", "carpdev", "vhid"], in: request)
+        if let name = request["ifname"], pending.removeValue(forKey: name) != nil { return ControlMessage() }
         let key = try lookup(ifname: request["ifname"], carpdev: request["carpdev"],
                              vhid: request["vhid"].flatMap { UInt8($0) })
         guard let key else { throw ControlFailure(ENOENT, "no such virtual host") }

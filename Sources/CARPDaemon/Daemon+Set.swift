@@ -6,8 +6,19 @@ import Netlink
 
 extension Daemon {
     /// Creates or changes a vhid, FreeBSD `setcarp_callback` style: only the given keys change.
-    func set(_ r: SetRequest) throws(ControlFailure) -> ControlMessage {
+    func set(_ request: SetRequest) throws(ControlFailure) -> ControlMessage {
+        var r = request
+        if let name = r.ifname, let earlier = pending[name] { r = earlier.merged(with: r) }
         var key = try lookup(ifname: r.ifname, carpdev: r.carpdev, vhid: r.vhid)
+        // OpenBSD `ifconfig carp0 create`, or carp0 configured bit by bit: until it has a
+        // carpdev and a vhid it is a carp interface without a virtual host.
+        if key == nil, let name = r.ifname, r.carpdev == nil || r.vhid == nil {
+            var scratch = VirtualHostConfig(vhid: 0)
+            try apply(r, to: &scratch, key: VirtualHostKey(carpdev: "", vhid: 0))
+            pending[name] = r
+            return ControlMessage()
+        }
+        if let name = r.ifname { pending[name] = nil }
         var config: VirtualHostConfig?
         var adminUp = true
         // `ifconfig carp0 vhid 2` or `carpdev eth1` on an existing carpN: rebuild it under its new key.

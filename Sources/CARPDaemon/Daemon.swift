@@ -23,6 +23,8 @@ final class Daemon {
     var parents: [String: ParentState] = [:]
     /// Arrival ifindex (parent or macvlan) to carpdev name.
     var carpdevByIndex: [Int32: String] = [:]
+    /// carpN interfaces created (or partly configured) without a carpdev and a vhid yet.
+    var pending: [String: SetRequest] = [:]
     var stopping = false
 
     init(options: Options) throws {

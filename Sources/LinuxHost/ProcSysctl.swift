@@ -10,7 +10,11 @@ public enum ProcSysctl {
     /// - Throws: `SystemError` EINVAL for an empty key or one with a ".." component; otherwise from
     ///   `open` (ENOENT for an unknown key or interface) or `read`.
     public static func read(_ key: String) throws(SystemError) -> String {
-        let path = try procPath(key)
+        trimmed(try readFile(try procPath(key)))
+    }
+
+    /// The whole contents of any file (sysctl.conf), untrimmed.
+    public static func readFile(_ path: String) throws(SystemError) -> String {
         let fd = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
         if fd < 0 { throw SystemError.last("open \(path)") }
         defer { closeDescriptor(fd) }
@@ -24,7 +28,7 @@ public enum ProcSysctl {
             if count == 0 { break }
             contents += chunk[0..<count]
         }
-        return trimmed(String(decoding: contents, as: UTF8.self))
+        return String(decoding: contents, as: UTF8.self)
     }
 
     /// Writes `value` to `/proc/sys/<key>` in one `write`, as sysctl(8) does.

@@ -49,6 +49,15 @@ extension RouteSocket {
         try nlCheck(rtnl_link_change(sock, target.raw, change.raw, 0), operation())
     }
 
+    /// Sets the MTU of link `index` (`ifconfig IF mtu N`).
+    public func setMTU(index: Int32, mtu: UInt32) throws(NetlinkError) {
+        let operation = "set \(interfaceLabel(index)) mtu \(mtu)"
+        let target = try LinkObject(index: index, operation: operation)
+        let change = try LinkObject(operation: operation)
+        rtnl_link_set_mtu(change.raw, mtu)
+        try nlCheck(rtnl_link_change(sock, target.raw, change.raw, 0), operation)
+    }
+
     /// Deletes link `index`. Throws `isNoDevice` if it does not exist.
     public func deleteLink(index: Int32) throws(NetlinkError) {
         let label = interfaceLabel(index)  // before it disappears

@@ -1,0 +1,40 @@
+import CARPControl
+import Glibc
+import LinuxHost
+
+/// Requests to carpd over its control socket.
+public struct CarpdClient: Sendable {
+    public static let defaultSocket = "/run/carpd/carpd.sock"
+    public let socketPath: String
+
+    public init(environment: [String: String]) {
+        let path = environment["CARPD_SOCKET"] ?? ""
+        socketPath = path.isEmpty ? Self.defaultSocket : path
+    }
+
+    public init(socketPath: String) { self.socketPath = socketPath }
+
+    /// Sends `command=1` and the pairs; returns the reply, or throws its message.
+    public func request(_ command: String, _ pairs: [(String, String)] = []) throws(ToolError) -> ControlMessage {
+        let message = ControlMessage([(command, "1")] + pairs.map { (key: $0.0, value: $0.1) })
+        let text: String
+        do {
+            text = try ControlClient.exchange(path: socketPath, request: message.encoded)
+        } catch {
+            if [ENOENT, ECONNREFUSED].contains(error.errno) {
+                throw ToolError("carpd is not running (no daemon on \(socketPath))")
+            }
+            throw ToolError("carpd: \(error)")
+        }
+        let reply: ControlMessage
+        do { reply = try ControlMessage.decode(text) } catch { throw ToolError("carpd: malformed reply: \(error)") }
+        guard reply.errno == 0 else { throw ToolError(reply.message ?? "carpd: error \(reply.errno)") }
+        return reply
+    }
+
+    /// Every vhid record, or [] when carpd is not running (plain interfaces still list).
+    public func records(showKey: Bool) -> [ControlMessage]? {
+        guard let reply = try? request("get", showKey ? [("showkey", "1")] : []) else { return nil }
+        return reply.records(startingWith: "vhid")
+    }
+}

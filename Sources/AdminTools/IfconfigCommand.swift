@@ -1,0 +1,111 @@
+import BSDSyntax
+import CARPCore
+import Glibc
+import Netlink
+
+/// `ifconfig`: both BSD dialects over carpd (vhids) and netlink (everything else).
+public struct IfconfigCommand {
+    let out: Output
+    let carpd: CarpdClient
+
+    public init(out: Output, carpd: CarpdClient) {
+        self.out = out
+        self.carpd = carpd
+    }
+
+    /// BSD getopt: leading flags (-a -A -C -k, -g GROUP), then an interface and its words.
+    public func run(_ arguments: [String]) -> Int32 {
+        do {
+            try dispatch(arguments)
+            return 0
+        } catch let error as UsageError {
+            out.printError("ifconfig: \(error)")
+            return 1
+        } catch let error as ToolError {
+            out.printError("ifconfig: \(error)")
+            return 1
+        } catch {
+            out.printError("ifconfig: \(error)")
+            return 1
+        }
+    }
+
+    private func dispatch(_ arguments: [String]) throws {
+        var args = arguments[...]
+        var showKeys = false, listAll = false
+        while let first = args.first, first.hasPrefix("-"), first.count > 1, IfconfigGrammar.rule(named: first) == nil {
+            args = args.dropFirst()
+            for flag in first.dropFirst() {
+                switch flag {
+                case "a", "A": listAll = true
+                case "k": showKeys = true
+                case "C":
+                    out.print("carp")
+                    return
+                case "g":
+                    guard let group = args.first else { throw UsageError("option requires an argument -- g\n" + IfconfigGrammar.usage) }
+                    return try groupCommand(group, Array(args.dropFirst()))
+                case "h":
+                    out.print(IfconfigGrammar.usage)
+                    return
+                default:
+                    throw UsageError("unknown option -- \(flag)\n" + IfconfigGrammar.usage)
+                }
+            }
+        }
+        guard let ifname = args.first else { return try show(nil, showKeys: showKeys) }
+        _ = listAll
+        let words = Array(args.dropFirst())
+        if words.isEmpty { return try show(ifname, showKeys: showKeys) }
+        if words == ["help"] || words == ["--help"] || words == ["-h"] { return out.print(usageWords()) }
+        let request = try IfconfigParser.parse(words)
+        try IfconfigExecutor(carpd: carpd).apply(request, to: ifname)
+    }
+
+    // MARK: - Display
+
+    private func show(_ ifname: String?, showKeys: Bool) throws {
+        let route: RouteSocket
+        do { route = try RouteSocket() } catch { throw ToolError("netlink: \(error)") }
+        let links = (try? route.links()) ?? []
+        let addresses = (try? route.addresses()) ?? []
+        let vhosts = carpd.records(showKey: showKeys).map(InterfaceModel.virtualHosts) ?? []
+        var interfaces = InterfaceModel.build(links: links, addresses: addresses, vhosts: vhosts)
+        if let ifname {
+            // A FreeBSD-style vhid's macvlan is hidden from the list but can be named.
+            if !interfaces.contains(where: { $0.name == ifname }), let v = vhosts.first(where: { $0.ifname == ifname }) {
+                interfaces = [InterfaceModel.carpInterface(v, link: links.first { $0.name == ifname })]
+            }
+            interfaces = interfaces.filter { $0.name == ifname }
+            guard !interfaces.isEmpty else { throw ToolError("\(ifname): no such interface") }
+        }
+        for s in interfaces { out.print(StatusRenderer.render(s, showKeys: showKeys)) }
+    }
+
+    // MARK: - Groups
+
+    /// `ifconfig -g carp [-]carpdemote [N]`: OpenBSD's group demotion counter.
+    private func groupCommand(_ group: String, _ words: [String]) throws {
+        guard group == "carp" else { throw ToolError("\(group): no such group") }
+        guard let verb = words.first else {
+            let reply = try carpd.request("demote", [("group", group)])
+            return out.print("\(group): carp demote count \(reply["demote"] ?? "0")")
+        }
+        guard verb == "carpdemote" || verb == "-carpdemote" else {
+            throw UsageError.unknownGroupWord(verb)
+        }
+        guard words.count <= 2 else { throw UsageError("\(words[2]): unexpected argument") }
+        let amount = try words.count == 2 ? IfconfigGrammar.demoteAmount(words[1]) : 1
+        _ = try carpd.request("demote", [("group", group), ("adjust", String(verb == "carpdemote" ? amount : -amount))])
+    }
+
+    private func usageWords() -> String {
+        IfconfigGrammar.usage + "\n" + IfconfigGrammar.rules.map { "\t\($0.name)\t\($0.help)" }.joined(separator: "\n")
+    }
+}
+
+extension UsageError {
+    static func unknownGroupWord(_ word: String) -> UsageError {
+        UsageError("\"\(word)\": unknown keyword (did you mean \"carpdemote\"?)")
+    }
+}

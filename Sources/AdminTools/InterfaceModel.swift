@@ -1,0 +1,70 @@
+import CARPControl
+import CARPCore
+import Netlink
+
+/// Joins what the kernel says (links, addresses) with what carpd says (vhids) into the
+/// interfaces `ifconfig` lists.
+public enum InterfaceModel {
+    static let carpdAlias = "carpd vhid "
+
+    public static func virtualHosts(_ records: [ControlMessage]) -> [InterfaceStatus.VirtualHost] {
+        records.compactMap { r in
+            guard let vhid = r["vhid"].flatMap({ UInt8($0) }) else { return nil }
+            return InterfaceStatus.VirtualHost(
+                vhid: vhid, state: r["state"] ?? "INIT", carpdev: r["carpdev"] ?? "",
+                advbase: Int(r["advbase"] ?? "") ?? 1, advskew: Int(r["advskew"] ?? "") ?? 0,
+                peer: r["peer"] ?? "224.0.0.18", peer6: r["peer6"] ?? "ff02::12", key: r["key"],
+                addresses: r.values("addr").compactMap { IPPrefix($0) }, ifname: r["ifname"] ?? "",
+                named: r["named"] == "1", up: r["up"] != "0")
+        }
+    }
+
+    public static func build(links: [LinkInfo], addresses: [AddressInfo], vhosts: [InterfaceStatus.VirtualHost]) -> [InterfaceStatus] {
+        var result: [InterfaceStatus] = []
+        for link in links.sorted(by: { $0.index < $1.index }) {
+            if let vhost = vhosts.first(where: { $0.ifname == link.name }) {
+                if vhost.named { result.append(carpInterface(vhost, link: link)) }
+                continue
+            }
+            if link.kind == "macvlan", (link.alias ?? "").hasPrefix(carpdAlias) { continue }
+            result.append(plain(link, addresses: addresses.filter { $0.ifindex == link.index },
+                                vhosts: vhosts.filter { !$0.named && $0.carpdev == link.name }))
+        }
+        // carpN created but not yet attached to a carpdev: no macvlan exists yet.
+        for vhost in vhosts where vhost.named && !links.contains(where: { $0.name == vhost.ifname }) {
+            result.append(carpInterface(vhost, link: nil))
+        }
+        return result
+    }
+
+    /// OpenBSD carpN: UP/RUNNING follow the administrative state, not the macvlan (which
+    /// carpd keeps down on a BACKUP); `status:` is master/backup/invalid.
+    static func carpInterface(_ v: InterfaceStatus.VirtualHost, link: LinkInfo?) -> InterfaceStatus {
+        var flags = BSDFlags.broadcast | BSDFlags.simplex | BSDFlags.multicast
+        if v.up { flags |= BSDFlags.up | BSDFlags.running }
+        let status: InterfaceStatus.Status = v.state == "MASTER" ? .master : v.state == "BACKUP" ? .backup : .invalid
+        var s = InterfaceStatus(name: v.ifname, index: link?.index ?? 0, flags: flags, mtu: link?.mtu ?? 1500,
+                                lladdr: link?.mac ?? (v.vhid > 0 ? MACAddress.virtual(vhid: v.vhid).bytes : nil), status: status)
+        s.carp = v
+        s.groups = ["carp"]
+        s.addresses = v.addresses.map { InterfaceStatus.Address($0) }
+        return s
+    }
+
+    static func plain(_ link: LinkInfo, addresses: [AddressInfo], vhosts: [InterfaceStatus.VirtualHost]) -> InterfaceStatus {
+        let loopback = link.flags & BSDFlags.loopback != 0
+        var s = InterfaceStatus(name: link.name, index: link.index, flags: BSDFlags.fromLinux(link.flags), mtu: link.mtu,
+                                lladdr: link.mac.count == 6 ? link.mac : nil,
+                                status: loopback ? nil : (link.hasCarrier ? .active : .noCarrier))
+        if loopback { s.groups = ["lo"] }
+        let v4 = addresses.filter { $0.family == 2 }, v6 = addresses.filter { $0.family != 2 }
+        for a in v4 + v6 {
+            if let ip = IPAddress(bytes: a.bytes) { s.addresses.append(.init(IPPrefix(address: ip, length: a.prefixLength))) }
+        }
+        for v in vhosts.sorted(by: { $0.vhid < $1.vhid }) {
+            s.addresses += v.addresses.map { InterfaceStatus.Address($0, vhid: v.vhid) }
+            s.vhids.append(v)
+        }
+        return s
+    }
+}

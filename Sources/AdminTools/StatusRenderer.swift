@@ -1,0 +1,51 @@
+import CARPCore
+
+/// The BSD `ifconfig` layout: OpenBSD's lines for an interface and a carp interface,
+/// FreeBSD's `carp:` lines for vhids on a parent.
+public enum StatusRenderer {
+    public static func render(_ s: InterfaceStatus, showKeys: Bool = false) -> String {
+        var lines = ["\(s.name): \(BSDFlags.describe(s.flags)) mtu \(s.mtu)"]
+        if let mac = s.lladdr, mac.count == 6, s.flags & BSDFlags.loopback == 0 {
+            lines.append("\tlladdr \(MACAddress(bytes: mac)!)")
+        }
+        lines.append("\tindex \(s.index) priority \(s.carp != nil ? 15 : 0) llprio 3")
+        if let c = s.carp { lines.append("\t" + openBSDCarpLine(c, showKeys: showKeys)) }
+        if !s.groups.isEmpty { lines.append("\tgroups: \(s.groups.joined(separator: " "))") }
+        if let status = s.status { lines.append("\tstatus: \(status.rawValue)") }
+        for address in s.addresses { lines.append("\t" + addressLine(address, interface: s)) }
+        for vhid in s.vhids {
+            var line = "\tcarp: \(vhid.state) vhid \(vhid.vhid) advbase \(vhid.advbase) advskew \(vhid.advskew)"
+            if showKeys, let key = vhid.key { line += " key \"\(key)\"" }
+            lines.append(line)
+            lines.append("\t      peer \(vhid.peer) peer6 \(vhid.peer6)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `carp: MASTER carpdev em0 vhid 1 advbase 1 advskew 0[ carppeer P]`
+    static func openBSDCarpLine(_ c: InterfaceStatus.VirtualHost, showKeys: Bool) -> String {
+        var line = "carp: \(c.state) carpdev \(c.carpdev.isEmpty ? "none" : c.carpdev) vhid \(c.vhid) advbase \(c.advbase) advskew \(c.advskew)"
+        if c.peer != "224.0.0.18" { line += " carppeer \(c.peer)" }
+        if showKeys, let key = c.key { line += " key \"\(key)\"" }
+        return line
+    }
+
+    static func addressLine(_ a: InterfaceStatus.Address, interface s: InterfaceStatus) -> String {
+        let suffix = a.vhid.map { " vhid \($0)" } ?? ""
+        switch a.prefix.address {
+        case .v4(let ip):
+            let mask = a.prefix.length == 0 ? 0 : UInt32.max << (32 - UInt32(a.prefix.length))
+            let hex = String(mask, radix: 16)
+            var line = "inet \(ip) netmask 0x\(String(repeating: "0", count: 8 - hex.count))\(hex)"
+            if s.flags & BSDFlags.broadcast != 0 {
+                line += " broadcast \(IPv4Address(ip.value | ~mask))"
+            }
+            return line + suffix
+        case .v6(let ip):
+            if ip.isLinkLocal {
+                return "inet6 \(ip)%\(s.name) prefixlen \(a.prefix.length) scopeid 0x\(String(s.index, radix: 16))" + suffix
+            }
+            return "inet6 \(ip) prefixlen \(a.prefix.length)" + suffix
+        }
+    }
+}

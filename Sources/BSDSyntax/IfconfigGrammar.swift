@@ -1,0 +1,61 @@
+import CARPCore
+
+/// One word of ifconfig's grammar. The table drives the parser, the usage text, the
+/// shell completions and the man-page test.
+public struct WordRule: Sendable {
+    public enum Argument: Sendable, Equatable {
+        case none
+        case number, text, interface, address
+        case choice([String])
+    }
+
+    public let name: String
+    public let argument: Argument
+    public let help: String
+    let apply: @Sendable (inout IfconfigRequest, String?) throws(UsageError) -> Void
+
+    init(_ name: String, _ argument: Argument, _ help: String,
+         _ apply: @escaping @Sendable (inout IfconfigRequest, String?) throws(UsageError) -> Void) {
+        self.name = name
+        self.argument = argument
+        self.help = help
+        self.apply = apply
+    }
+}
+
+public enum IfconfigGrammar {
+    public static let rules: [WordRule] = carpRules + addressRules + linkRules
+
+    public static func rule(named name: String) -> WordRule? { rules.first { $0.name == name } }
+
+    /// Words accepted only to be refused with a clear message, until they are implemented.
+    public static let notYetSupported: [String: String] = [
+        "carpnodes": "carpnodes: load balancing is not supported yet",
+        "balancing": "balancing: load balancing is not supported yet",
+        "carpver": "carpver: only CARP version 2 is supported",
+        "vrrpprio": "vrrpprio: VRRPv3 mode is not supported",
+        "vrrpinterval": "vrrpinterval: VRRPv3 mode is not supported",
+        "lladdr": "lladdr: the carp interface's MAC is always 00:00:5e:00:01:vhid",
+    ]
+
+    /// Global flags of `ifconfig [-AaCgkm]`.
+    public static let flags: [(flag: String, help: String)] = [
+        ("-a", "all interfaces"), ("-A", "all interfaces, with every address"), ("-C", "list interface cloners"),
+        ("-g", "show or change an interface group: -g carp [-]carpdemote [N]"), ("-k", "show CARP keys (root only)"),
+    ]
+
+    public static let usage = """
+        usage: ifconfig [-AaCk] [interface] [parameters]
+               ifconfig -g group [[-]carpdemote [number]]
+        """
+}
+
+extension IfconfigGrammar {
+    /// `carpdemote [N]`: N is 0 to 128, as OpenBSD's ifconfig checks it.
+    public static func demoteAmount(_ text: String) throws(UsageError) -> Int {
+        try NumberParsing.parse("carpdemote", text, 0...128)
+    }
+
+    /// Words that name a group verb after `-g GROUP`.
+    public static let groupWords = ["carpdemote", "-carpdemote"]
+}

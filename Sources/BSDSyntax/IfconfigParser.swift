@@ -1,0 +1,46 @@
+import CARPCore
+
+/// Words to request, in one pass over the grammar table.
+public enum IfconfigParser {
+    public static func parse(_ words: [String]) throws(UsageError) -> IfconfigRequest {
+        var request = IfconfigRequest()
+        var index = 0
+        while index < words.count {
+            let word = words[index]
+            if let message = IfconfigGrammar.notYetSupported[word] { throw UsageError(message) }
+            if let rule = IfconfigGrammar.rule(named: word) {
+                guard rule.argument != .none else {
+                    try rule.apply(&request, nil)
+                    index += 1
+                    continue
+                }
+                guard index + 1 < words.count else { throw UsageError.requiresArgument(word) }
+                try rule.apply(&request, words[index + 1])
+                index += 2
+                if word == "inet" { index = bareMaskAndBroadcast(words, from: index, into: &request) }
+                continue
+            }
+            // OpenBSD tries an unknown word as an address.
+            if let prefix = IPPrefix(word) {
+                request.addresses.append(prefix)
+                index += 1
+                if prefix.family == .inet { index = bareMaskAndBroadcast(words, from: index, into: &request) }
+                continue
+            }
+            throw UsageError.unknown(word, candidates: IfconfigGrammar.rules.map(\.name) + IfconfigGrammar.notYetSupported.keys)
+        }
+        return request
+    }
+
+    /// hostname.if(5) writes `inet ADDR MASK BROADCAST|NONE`: a netmask straight after the
+    /// address, then a broadcast address or NONE.
+    private static func bareMaskAndBroadcast(_ words: [String], from start: Int, into request: inout IfconfigRequest) -> Int {
+        var index = start
+        guard index < words.count, IfconfigGrammar.looksLikeNetmask(words[index]),
+              let length = try? IfconfigGrammar.netmaskLength(words[index]) else { return index }
+        request.addresses[request.addresses.count - 1].length = length
+        index += 1
+        if index < words.count, words[index] == "NONE" || IPv4Address(words[index]) != nil { index += 1 }
+        return index
+    }
+}
