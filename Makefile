@@ -5,7 +5,7 @@
 #   make release  optimized build
 SWIFT ?= swift
 
-.PHONY: all build release check unit integration demo deps clean
+.PHONY: all build release check unit integration demo bench deps clean
 
 all: build
 
@@ -31,6 +31,9 @@ check: deps
 
 demo: build
 	./scripts/demo
+
+bench: build
+	./bench/failover
 
 clean:
 	rm -rf .build

@@ -64,7 +64,7 @@ final class Daemon {
         for signal in signals.read() {
             switch signal {
             case SIGTERM, SIGINT:
-                log.info("received signal \(signal), bowing out")
+                log.info("received signal \(signal), shutting down")
                 stopping = true
             default:
                 break
