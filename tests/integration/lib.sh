@@ -37,6 +37,8 @@ if [[ "$CARPD" != /* ]]; then
     elif command -v "$CARPD" >/dev/null 2>&1; then CARPD=$(command -v "$CARPD")
     fi
 fi
+# The BSD tools, beside carpd.
+BSDBIN=${BSDBIN:-$(dirname "$CARPD")}
 if [[ -x /usr/bin/python3 ]]; then PYTHON=${PYTHON:-/usr/bin/python3}; else PYTHON=${PYTHON:-python3}; fi
 SW="$P-sw"
 
@@ -594,3 +596,28 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 T=$(mktemp -d "$BC_TMPDIR/$P.XXXXXX") || fail "mktemp in $BC_TMPDIR"
+
+# ---------------------------------------------------------------- BSD tools
+
+# bsd NODE TOOL ARGS...: run ifconfig, sysctl or netstat in NODE's namespace against
+# NODE's carpd; stdout and stderr pass through, the exit status is the tool's.
+bsd() {
+    local n=$1 tool=$2
+    shift 2
+    ip netns exec "$(ns "$n")" env CARPD_SOCKET="${CARPD_DIR[$n]:-$T/$n.none}/carpd.sock" "$BSDBIN/$tool" "$@"
+}
+
+# bsd_ok NODE TOOL ARGS...: like bsd, but fails the test on a non-zero exit status.
+bsd_ok() {
+    local out
+    out=$(bsd "$@" 2>&1) || fail "$2 ${*:3} on $1 failed: $out"
+    log "$1: $2 ${*:3} -> ok"
+}
+
+# rename_eth NODE NEW: rename the node's eth0 (for the BSD examples' em0/em1).
+rename_eth() {
+    local nsn
+    nsn=$(ns "$1")
+    ip -n "$nsn" link set eth0 down && ip -n "$nsn" link set eth0 name "$2" && ip -n "$nsn" link set "$2" up ||
+        fail "rename eth0 to $2 on $1"
+}

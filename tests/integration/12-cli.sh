@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# 12-cli: every error path of ifconfig, sysctl, netstat and carpd prints the BSD message
+# on stderr and exits 1; plain interfaces work through netlink with no carpd at all.
+source "$(dirname "$0")/lib.sh"
+require_root
+require_tool ip
+require_carpd
+
+topology a
+
+# expect_error NODE "MESSAGE" TOOL ARGS...: exit status 1, stderr's first line is MESSAGE, nothing on stdout.
+expect_error() {
+    local n=$1 message=$2 out err rc
+    shift 2
+    out=$(bsd "$n" "$@" 2>"$T/stderr")
+    rc=$?
+    err=$(head -1 "$T/stderr")
+    assert_eq 1 "$rc" "exit status of '$*'"
+    assert_eq "$message" "$err" "stderr of '$*'"
+    assert_eq "" "$out" "stdout of '$*'"
+}
+
+# Without carpd: one clear line, and plain interfaces still work.
+sock="$T/a.none/carpd.sock"
+expect_error a "ifconfig: carpd is not running (no daemon on $sock)" ifconfig carp0 vhid 1 carpdev eth0 192.0.2.10/24
+expect_error a "sysctl: carpd is not running (no daemon on $sock)" sysctl net.inet.carp.preempt
+expect_error a "netstat: carpd is not running (no daemon on $sock)" netstat -s -p carp
+bsd_ok a ifconfig eth0 inet 198.51.100.5/24 alias
+has_addr a 198.51.100.5 eth0 || fail "198.51.100.5 not added to eth0"
+bsd a ifconfig eth0 | grep -q "inet 198.51.100.5 netmask 0xffffff00 broadcast 198.51.100.255" || fail "ifconfig eth0 lacks the alias"
+bsd_ok a ifconfig eth0 inet 198.51.100.5 -alias
+has_addr a 198.51.100.5 && fail "198.51.100.5 still there after -alias"
+bsd_ok a ifconfig eth0 mtu 1400
+bsd a ifconfig eth0 | grep -q "^eth0: flags=.* mtu 1400$" || fail "mtu not 1400: $(bsd a ifconfig eth0 | head -1)"
+bsd_ok a ifconfig eth0 down
+bsd a ifconfig eth0 | head -1 | grep -q "<UP" && fail "eth0 still UP"
+bsd_ok a ifconfig eth0 up
+bsd a ifconfig -a | grep -q "^lo: flags=" || fail "ifconfig -a lacks lo"
+assert_eq 0 "$(bsd a sysctl -n net.inet.ip.forwarding)" "net.inet.ip.forwarding"
+assert_eq "net.inet.ip.forwarding: 0 -> 1" "$(bsd a sysctl net.inet.ip.forwarding=1)" "write of a mapped name"
+assert_eq 1 "$(nsx a cat /proc/sys/net/ipv4/ip_forward)" "ip_forward after the mapped write"
+assert_eq "net.ipv4.ip_forward = 1" "$(bsd a sysctl net.ipv4.ip_forward)" "pass-through to Linux sysctl"
+ok "plain interfaces and Linux sysctls work without carpd; carpd's absence is one clear line"
+
+start_carpd a
+bsd_ok a ifconfig eth0 vhid 1 pass s3cret alias 192.0.2.50/32
+expect_error a "ifconfig: vhid 300: too large" ifconfig eth0 vhid 300
+expect_error a "ifconfig: vhid 0: too small" ifconfig eth0 vhid 0
+expect_error a "ifconfig: advskew 255: too large" ifconfig eth0 vhid 1 advskew 255
+expect_error a "ifconfig: advskew requires vhid" ifconfig eth0 advskew 100
+expect_error a "ifconfig: state requires vhid" ifconfig eth0 state master
+expect_error a "ifconfig: 'advskew' requires argument" ifconfig eth0 vhid 1 advskew
+expect_error a "ifconfig: \"advskw\": unknown keyword (did you mean \"advskew\"?)" ifconfig eth0 vhid 1 advskw 100
+expect_error a "ifconfig: carpnodes: load balancing is not supported yet" ifconfig carp0 carpnodes 1:0,2:100
+expect_error a "ifconfig: balancing: load balancing is not supported yet" ifconfig carp0 balancing ip
+expect_error a "ifconfig: carppeer: only IPv4 addresses are supported" ifconfig carp0 carppeer 2001:db8::2
+expect_error a "ifconfig: nosuch0: no such interface" ifconfig nosuch0 up
+expect_error a "ifconfig: nosuch0: no such interface" ifconfig nosuch0
+expect_error a "ifconfig: carp7: no such interface" ifconfig carp7 destroy
+expect_error a "ifconfig: 192.0.2.99: Can't assign requested address" ifconfig eth0 vhid 1 inet 192.0.2.99 -alias
+expect_error a "ifconfig: carpdemote 200: too large" ifconfig -g carp carpdemote 200
+expect_error a "ifconfig: egress: no such group" ifconfig -g egress
+expect_error a "ifconfig: unknown option -- x" ifconfig -x
+expect_error a "sysctl: unknown oid 'net.inet.carp.nope'" sysctl net.inet.carp.nope
+expect_error a "sysctl: net.inet.carp.preempt: 2: out of range (0-1)" sysctl net.inet.carp.preempt=2
+expect_error a "sysctl: net.inet.carp.dscp: 64: out of range (0-63)" sysctl net.inet.carp.dscp=64
+expect_error a "sysctl: net.inet.carp.allow: yes: invalid integer" sysctl net.inet.carp.allow=yes
+expect_error a "sysctl: unknown option -- x" sysctl -x
+expect_error a "netstat: only \"netstat -s -p carp\" is provided; use ss(8), ip(8) or nstat(8)" netstat
+expect_error a "netstat: tcp: protocol statistics are not provided here; see nstat(8)" netstat -s -p tcp
+ok "every error path prints its BSD message and exits 1"
+
+assert_eq "net.inet.carp.preempt: 0 -> 1" "$(bsd a sysctl net.inet.carp.preempt=1)" "sysctl write"
+assert_eq "net.inet.carp.demotion: 0 -> 240" "$(bsd a sysctl net.inet.carp.demotion=240)" "demotion write adds"
+assert_eq "net.inet.carp.demotion: 240 -> 200" "$(bsd a sysctl net.inet.carp.demotion=-40)" "demotion write adds a negative"
+assert_eq 7 "$(bsd a sysctl net.inet.carp | wc -l)" "lines of sysctl net.inet.carp"
+bsd a sysctl -q net.inet.carp.preempt=0 | grep -q . && fail "-q printed a write"
+assert_eq "carp: carp demote count 0" "$(bsd a ifconfig -g carp)" "ifconfig -g carp"
+bsd_ok a ifconfig -g carp carpdemote 5
+assert_eq "carp: carp demote count 5" "$(bsd a ifconfig -g carp)" "after carpdemote 5"
+bsd_ok a ifconfig -g carp -carpdemote
+assert_eq "carp: carp demote count 4" "$(bsd a ifconfig -g carp)" "after -carpdemote"
+bsd a netstat -s -p carp | head -1 | grep -qx "carp:" || fail "netstat -s -p carp"
+out=$(ip netns exec "$(ns a)" "$CARPD" -x 2>&1)
+assert_eq 1 "$?" "carpd -x exit status"
+assert_eq "carpd: unknown option -- x" "$(head -1 <<<"$out")" "carpd -x message"
+ok "sysctl, ifconfig -g and netstat answer as the BSDs do"
