@@ -5,9 +5,19 @@ public enum IfconfigParser {
     public static func parse(_ words: [String]) throws(UsageError) -> IfconfigRequest {
         var request = IfconfigRequest()
         var index = 0
+        var family: AddressFamily?
         while index < words.count {
             let word = words[index]
             if let message = IfconfigGrammar.notYetSupported[word] { throw UsageError(message) }
+            // FreeBSD: `inet`/`inet6` not followed by an address only names the family
+            // (`ifconfig_em0_alias0="inet vhid 1 pass x alias 192.0.2.50/32"`).
+            if word == "inet" || word == "inet6", index + 1 >= words.count || IPPrefix(words[index + 1]) == nil,
+               index + 1 >= words.count || IfconfigGrammar.rule(named: words[index + 1]) != nil {
+                guard index + 1 < words.count else { throw UsageError.requiresArgument(word) }
+                family = word == "inet" ? .inet : .inet6
+                index += 1
+                continue
+            }
             if let rule = IfconfigGrammar.rule(named: word) {
                 guard rule.argument != .none else {
                     try rule.apply(&request, nil)
@@ -22,6 +32,9 @@ public enum IfconfigParser {
             }
             // OpenBSD tries an unknown word as an address.
             if let prefix = IPPrefix(word) {
+                if let family, prefix.family != family {
+                    throw UsageError("\(word): not an \(family == .inet ? "IPv4" : "IPv6") address")
+                }
                 request.addresses.append(prefix)
                 index += 1
                 if prefix.family == .inet { index = bareMaskAndBroadcast(words, from: index, into: &request) }

@@ -1,4 +1,3 @@
-import Foundation
 import Glibc
 
 /// `carpd [-dn] [-s socket]`: the entry point, kept apart so tests can call it.
@@ -6,16 +5,18 @@ public enum CarpdMain {
     public static func run(arguments: [String]) -> Int32 {
         let options: Options
         do {
-            options = try Options.parse(arguments, environment: ProcessInfo.processInfo.environment)
+            options = try Options.parse(arguments, environment: getenv("CARPD_SOCKET").map { ["CARPD_SOCKET": String(cString: $0)] } ?? [:])
         } catch {
             printError("carpd: \(error)\n\(Options.usage)")
             return 1
         }
         if options.checkOnly {
-            // Boot configuration files come with the configuration reader; the options are all there is to check.
-            return 0
+            let problems = Daemon.check(options.configDirectory)
+            for problem in problems { printError("carpd: \(problem)") }
+            return problems.isEmpty ? 0 : 1
         }
-        CarpdLogHandler.bootstrap(options.foreground ? .stderr : .syslog)
+        CarpdLogHandler.bootstrap(options.foreground || options.cleanup ? .stderr : .syslog)
+        if options.cleanup { return Daemon.cleanup(options) }
         guard getuid() == 0 || geteuid() == 0 else {
             printError("carpd: must be run as root (CAP_NET_ADMIN and CAP_NET_RAW are needed)")
             return 1
@@ -39,7 +40,7 @@ public enum CarpdMain {
     /// Background mode: fork, new session, stdio to /dev/null.
     static func daemonize() throws {
         let pid = fork()
-        if pid < 0 { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        if pid < 0 { throw FileError(path: "fork", errno: errno) }
         if pid > 0 { exit(0) }
         _ = setsid()
         let null = open("/dev/null", O_RDWR)

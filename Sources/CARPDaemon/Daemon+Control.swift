@@ -6,17 +6,28 @@ import LinuxHost
 /// The control socket's commands (doc/control-protocol.md). Runs on the reactor thread,
 /// so it never races the engine.
 extension Daemon {
-    func handleControl(_ text: String, uid: UInt32) -> String {
+    func handleControl(_ text: String, uid: UInt32, persist: Bool = true) -> String {
         var reply: ControlMessage
         do throws(ControlFailure) {
             let request: ControlMessage
             do { request = try ControlMessage.decode(text) } catch { throw ControlFailure(EINVAL, "\(error)") }
             reply = try dispatch(request, root: uid == 0)
             reply.append("errno", 0)
+            if persist && Self.changes(request) { saveState() }
         } catch {
             reply = .failure(errno: error.errno, error.message)
         }
         return reply.encoded
+    }
+
+    /// Requests that change the configuration (and so the saved state).
+    static func changes(_ request: ControlMessage) -> Bool {
+        switch request.command {
+        case "set", "remove": true
+        case "sysctl": request["value"] != nil
+        case "demote": request["adjust"] != nil
+        default: false
+        }
     }
 
     private func dispatch(_ request: ControlMessage, root: Bool) throws(ControlFailure) -> ControlMessage {
@@ -31,6 +42,9 @@ extension Daemon {
         case "sysctl": return try sysctl(request)
         case "stats": return stats()
         case "demote": return try demote(request)
+        case "subscribe":
+            try allowOnly(["subscribe"], in: request)
+            return ControlMessage()
         default: throw ControlFailure(EINVAL, "unknown command '\(request.command ?? "")'")
         }
     }
@@ -131,6 +145,7 @@ extension Daemon {
         guard let value = Int(text) else { throw ControlFailure(EINVAL, "\(name): \(text): invalid integer") }
         do {
             let result = try engine.setSysctl(name, value, now: MonotonicClock.now())
+            if node.writeAdds { manualDemotion += value }
             perform(result.outputs)
             if name == "net.inet.carp.dscp" { try? inet.setDSCP(result.new); try? inet6.setDSCP(result.new) }
             reply.append("old", result.old)
@@ -156,6 +171,7 @@ extension Daemon {
             do { perform(try engine.adjustGroupDemote(group, by: amount, now: MonotonicClock.now())) } catch {
                 throw ControlFailure(EINVAL, error.description)
             }
+            manualGroupDemote += amount
         }
         return ControlMessage([("group", group), ("demote", String(engine.groupDemote[group] ?? 0))])
     }

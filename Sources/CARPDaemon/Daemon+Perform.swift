@@ -42,6 +42,8 @@ extension Daemon {
             announce(vif, config: config)
         case .stateChanged(let from, let to, let reason):
             emit(.info, "carp: \(vif.key): \(from) -> \(to) (\(reason.rawValue))")
+            hooks.stateChanged(vif.key, to: to, now: MonotonicClock.now())
+            publish(vif, from: from, to: to, reason: reason)
         }
     }
 

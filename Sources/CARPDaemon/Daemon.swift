@@ -25,6 +25,13 @@ final class Daemon {
     var carpdevByIndex: [Int32: String] = [:]
     /// carpN interfaces created (or partly configured) without a carpdev and a vhid yet.
     var pending: [String: SetRequest] = [:]
+    /// The parts of the demotions set by hand (sysctl writes, carpdemote), kept across restarts;
+    /// the automatic parts (carpdev down, send errors) are recomputed.
+    var manualDemotion = 0
+    var manualGroupDemote = 0
+    var eventSequence: UInt64 = 0
+    let files: RuntimeFiles
+    let hooks: HookRunner
     var stopping = false
 
     init(options: Options) throws {
@@ -35,8 +42,10 @@ final class Daemon {
         inet = try CARPSocket(family: .inet)
         inet6 = try CARPSocket(family: .inet6)
         announcer = try NeighborAnnouncer()
-        signals = try SignalSource(signals: [SIGTERM, SIGINT, SIGHUP])
-        tuning = HostTuning(log: log)
+        signals = try SignalSource(signals: [SIGTERM, SIGINT, SIGHUP, SIGCHLD])
+        files = RuntimeFiles(directory: options.runtimeDirectory)
+        hooks = HookRunner(directory: options.configDirectory + "/notify.d", log: Logger(label: "carpd"))
+        tuning = HostTuning(log: log, savedPath: files.savedSysctls)
     }
 
     func run() throws {
@@ -45,15 +54,18 @@ final class Daemon {
         try inet6.setDSCP(engine.settings.dscp)
         let server = try ControlServer(path: options.socketPath)
         self.server = server
+        server.keepOpen = { Daemon.isSubscription($0) }
         try server.register(with: reactor, handler: { [unowned self] text, uid in handleControl(text, uid: uid) },
                             oversize: { ControlMessage.failure(errno: EINVAL, "request too large").encoded })
         try reactor.register(fd: inet.receiveDescriptor) { [unowned self] in receivePackets(from: inet, family: .inet) }
         try reactor.register(fd: inet6.receiveDescriptor) { [unowned self] in receivePackets(from: inet6, family: .inet6) }
         try reactor.register(fd: monitor.fileDescriptor) { [unowned self] in if monitor.drain() { refreshParents() } }
         try reactor.register(fd: signals.fileDescriptor) { [unowned self] in handleSignals() }
+        loadConfiguration()
         log.info("listening on \(options.socketPath)")
         while !stopping {
-            try reactor.runOnce(deadline: engine.nextDeadline)
+            try reactor.runOnce(deadline: [engine.nextDeadline, hooks.deadline].compactMap { $0 }.min())
+            hooks.checkDeadline(now: MonotonicClock.now())
             let now = MonotonicClock.now()
             if let due = engine.nextDeadline, due <= now { perform(engine.deadlineReached(now: now)) }
         }
@@ -66,6 +78,8 @@ final class Daemon {
             case SIGTERM, SIGINT:
                 log.info("received signal \(signal), shutting down")
                 stopping = true
+            case SIGCHLD:
+                hooks.reap(now: MonotonicClock.now())
             default:
                 break
             }
@@ -82,13 +96,32 @@ final class Daemon {
         log.info("exiting")
     }
 
-    /// A macvlan carrying our alias was left by a carpd that died; nothing may survive it.
+    /// A macvlan carrying our alias was left by a carpd that died; nothing may survive it:
+    /// its addresses would answer beside the new master's.
     private func removeStaleInterfaces() {
+        Self.removeStaleInterfaces(route: route, log: log)
+    }
+
+    static func removeStaleInterfaces(route: RouteSocket, log: Logger) {
         guard let links = try? route.links() else { return }
         for link in links where link.kind == "macvlan" && (link.alias ?? "").hasPrefix(VirtualInterface.aliasPrefix) {
             log.notice("removing stale \(link.name)")
             try? route.deleteLink(index: link.index)
         }
+    }
+
+    /// `carpd -C` (systemd ExecStopPost): take away what a carpd that did not exit cleanly
+    /// left behind. The runtime state stays, so a restart still gets the configuration back.
+    static func cleanup(_ options: Options) -> Int32 {
+        let log = Logger(label: "carpd")
+        guard let route = try? RouteSocket() else {
+            log.error("netlink: cannot open a route socket")
+            return 1
+        }
+        removeStaleInterfaces(route: route, log: log)
+        var tuning = HostTuning(log: log, savedPath: RuntimeFiles(directory: options.runtimeDirectory).savedSysctls)
+        tuning.restore()
+        return 0
     }
 
     // MARK: - Input

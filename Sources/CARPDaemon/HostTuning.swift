@@ -19,8 +19,30 @@ struct HostTuning {
     private var tunedParents: Set<String> = []
     private var allLowered = false
     let log: Logger
+    /// The originals are written here on every change, so that a carpd killed with -9
+    /// (or `carpd -C` after it) can still put them back.
+    let savedPath: String
 
-    init(log: Logger) { self.log = log }
+    init(log: Logger, savedPath: String) {
+        self.log = log
+        self.savedPath = savedPath
+        // Originals recorded by a carpd that died: they stay the values to restore.
+        saved = Self.load(savedPath)
+    }
+
+    /// `key value` per line.
+    static func load(_ path: String) -> [(key: String, value: String)] {
+        guard let text = RuntimeFiles(directory: "").read(path) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+        }
+    }
+
+    private func persist() {
+        let text = saved.map { "\($0.key) \($0.value)\n" }.joined()
+        try? RuntimeFiles(directory: "").write(text, to: savedPath)
+    }
 
     mutating func tuneParent(_ name: String) {
         guard tunedParents.insert(name).inserted else { return }
@@ -57,8 +79,11 @@ struct HostTuning {
         do {
             let old = try ProcSysctl.read(key)
             guard old != value else { return }
+            if remember && !saved.contains(where: { $0.key == key }) {
+                saved.append((key, old))
+                persist()
+            }
             try ProcSysctl.write(key, value)
-            if remember { saved.append((key, old)) }
         } catch {
             log.warning("sysctl \(key.replacingSlashes)=\(value): \(error)")
         }
@@ -70,6 +95,7 @@ struct HostTuning {
             try? ProcSysctl.write(key, value)
         }
         saved = []
+        unlink(savedPath)
         tunedParents = []
         allLowered = false
     }

@@ -1,13 +1,20 @@
-/// carpd's command line: `carpd [-dn] [-s socket]`.
+/// carpd's command line: `carpd [-CdIn] [-f directory] [-s socket]`.
 struct Options: Equatable {
     static let defaultSocket = "/run/carpd/carpd.sock"
-    static let usage = "usage: carpd [-dn] [-s socket]"
+    static let defaultConfigDirectory = "/etc/carp"
+    static let usage = "usage: carpd [-CdIn] [-f directory] [-s socket]"
 
     /// -d: stay in the foreground and log to stderr.
     var foreground = false
     /// -n: check the configuration and exit.
     var checkOnly = false
     var socketPath = Options.defaultSocket
+    /// -f: hostname.if, rc.conf, sysctl.conf and notify.d/.
+    var configDirectory = Options.defaultConfigDirectory
+    /// -C: remove what a dead carpd left (macvlans, changed sysctls) and exit.
+    var cleanup = false
+    /// -I: OpenBSD's boot interlock: start with the carp group demoted by 128.
+    var interlock = false
 
     struct UsageError: Error, Equatable, CustomStringConvertible {
         let message: String
@@ -28,14 +35,16 @@ struct Options: Equatable {
                 switch flag {
                 case "d": options.foreground = true
                 case "n": options.checkOnly = true
-                case "s":
-                    if !flags.isEmpty {
-                        options.socketPath = String(flags)
-                    } else {
+                case "C": options.cleanup = true
+                case "I": options.interlock = true
+                case "s", "f":
+                    var value = String(flags)
+                    if value.isEmpty {
                         index += 1
-                        guard index < arguments.count else { throw UsageError(message: "option requires an argument -- s") }
-                        options.socketPath = arguments[index]
+                        guard index < arguments.count else { throw UsageError(message: "option requires an argument -- \(flag)") }
+                        value = arguments[index]
                     }
+                    if flag == "s" { options.socketPath = value } else { options.configDirectory = value }
                     flags = ""
                 default:
                     throw UsageError(message: "unknown option -- \(flag)")

@@ -9,6 +9,8 @@ final class ControlConnection {
     var input: [UInt8] = []
     var output: ArraySlice<UInt8> = []
     var replying = false
+    /// Kept open after its reply to receive events (`subscribe=1`).
+    var subscribed = false
 
     init(fd: Int32, peerUID: UInt32, acceptedAt: UInt64) {
         self.fd = fd
@@ -71,7 +73,7 @@ extension ControlServer {
     /// Closes connections accepted more than `connectionLifetime` ago.
     private func reapStaleConnections() {
         let now = MonotonicClock.now()
-        for (fd, connection) in connections where now - connection.acceptedAt > ControlServer.connectionLifetime {
+        for (fd, connection) in connections where !connection.subscribed && now - connection.acceptedAt > ControlServer.connectionLifetime {
             closeConnection(fd)
         }
     }
@@ -79,6 +81,13 @@ extension ControlServer {
     /// Runs when connection `fd` is readable (or writable while a reply is pending).
     private func service(_ fd: Int32) {
         guard let connection = connections[fd] else { return }
+        if connection.subscribed && !connection.replying {
+            // A subscriber only listens: anything it sends is dropped, EOF ends it.
+            var scratch: [UInt8] = []
+            let count = ControlTransport.receiveSome(fd, into: &scratch)
+            if count == 0 || (count < 0 && Glibc.errno != EAGAIN && Glibc.errno != EWOULDBLOCK) { closeConnection(fd) }
+            return
+        }
         if connection.replying {
             flush(connection)
         } else {
@@ -93,6 +102,7 @@ extension ControlServer {
             if count < 0 && (Glibc.errno == EAGAIN || Glibc.errno == EWOULDBLOCK) { return }
             if let end = ControlTransport.endOfMessage(connection.input), end <= ControlServer.maximumRequestLength {
                 let request = String(decoding: connection.input[..<end], as: UTF8.self)
+                connection.subscribed = keepOpen?(request) ?? false
                 answer(connection, handler?(request, connection.peerUID) ?? "")
                 return
             }
@@ -129,6 +139,11 @@ extension ControlServer {
             }
             connection.output = connection.output.dropFirst(sent)
         }
+        if connection.subscribed && connection.output.isEmpty && connections[connection.fd] === connection {
+            connection.replying = false
+            do { try reactor?.setInterest(fd: connection.fd, readable: true, writable: false) } catch { closeConnection(connection.fd) }
+            return
+        }
         closeConnection(connection.fd)
     }
 
@@ -148,5 +163,17 @@ extension ControlServer {
         guard connections.removeValue(forKey: fd) != nil else { return }
         reactor?.unregister(fd: fd)
         closeDescriptor(fd)
+    }
+}
+
+extension ControlServer {
+    /// Writes `text` to every subscriber without blocking. A subscriber that cannot take a
+    /// whole event at once is too slow to follow: it is disconnected rather than let carpd wait.
+    public func broadcast(_ text: String) {
+        let bytes = Array(text.utf8)
+        for connection in connections.values where connection.subscribed && !connection.replying {
+            let sent = ControlTransport.sendSome(connection.fd, bytes[...])
+            if sent != bytes.count { closeConnection(connection.fd) }
+        }
     }
 }

@@ -20,6 +20,8 @@ public final class ControlServer {
     var connections: [Int32: ControlConnection] = [:]
     weak var reactor: Reactor?
     var handler: ((String, UInt32) -> String)?
+    /// Decides, for a complete request, whether its connection stays open for `broadcast`.
+    public var keepOpen: ((String) -> Bool)?
     var oversize: (() -> String)?
 
     /// Creates the socket's directory (mode 0755) if missing, removes a stale socket file (connect refused) but
@@ -42,6 +44,7 @@ public final class ControlServer {
     /// (the reply that handler returns is then dropped: its connection is already closed).
     public func close() {
         for fd in connections.keys { closeConnection(fd) }
+        keepOpen = nil
         handler = nil  // the closures may capture the server: release them to break the cycle
         oversize = nil
         guard listener >= 0 else { return }

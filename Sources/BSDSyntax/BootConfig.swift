@@ -1,0 +1,123 @@
+/// carpd's configuration directory, read at start, in the BSDs' own file formats:
+/// OpenBSD `hostname.<if>` (one ifconfig argument list per line), FreeBSD `rc.conf`
+/// (`ifconfig_<if>[_aliasN]="..."`) and `sysctl.conf` (`net.inet.carp.*=N`).
+public enum BootConfig {
+    /// One line to apply, with where it came from.
+    public struct Item: Hashable, Sendable {
+        public enum Kind: Hashable, Sendable {
+            case ifconfig(ifname: String, request: IfconfigRequest)
+            case sysctl(name: String, value: Int)
+        }
+        public var kind: Kind
+        public var file: String
+        public var line: Int
+    }
+
+    /// `FILE:LINE: message`
+    public struct Problem: Error, Hashable, Sendable, CustomStringConvertible {
+        public var file: String
+        public var line: Int
+        public var message: String
+        public var description: String { "\(file):\(line): \(message)" }
+
+        public init(file: String, line: Int, message: String) {
+            self.file = file
+            self.line = line
+            self.message = message
+        }
+    }
+
+    /// Items of one file and every problem in it; a file with a problem is refused whole
+    /// (its items come back empty).
+    public static func parse(fileName: String, path: String, contents: String) -> (items: [Item], problems: [Problem]) {
+        if fileName == "sysctl.conf" { return collect(path, contents, sysctlLine) }
+        if fileName == "rc.conf" { return collect(path, contents, rcConfLine) }
+        if fileName.hasPrefix("hostname.") {
+            let ifname = String(fileName.dropFirst("hostname.".count))
+            guard (1...15).contains(ifname.utf8.count), !ifname.contains("/") else {
+                return ([], [Problem(file: path, line: 0, message: "\(ifname): bad interface name")])
+            }
+            return collect(path, contents) { text throws(UsageError) in try hostnameLine(ifname, text) }
+        }
+        return ([], [])
+    }
+
+    /// The order files are applied in: sysctl.conf, then physical interfaces, then carpN
+    /// (as OpenBSD's netstart does), then rc.conf.
+    public static func order(_ names: [String]) -> [String] {
+        func rank(_ name: String) -> Int {
+            if name == "sysctl.conf" { return 0 }
+            if name.hasPrefix("hostname.") { return IfconfigPlanner.isCarpName(String(name.dropFirst(9))) ? 2 : 1 }
+            if name == "rc.conf" { return 3 }
+            return 4
+        }
+        return names.filter { rank($0) < 4 }.sorted { (rank($0), $0) < (rank($1), $1) }
+    }
+
+    private static func collect(_ path: String, _ contents: String,
+                                _ parseLine: (String) throws(UsageError) -> Item.Kind?) -> (items: [Item], problems: [Problem]) {
+        var items: [Item] = [], problems: [Problem] = []
+        for (n, raw) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let text = String(raw.prefix { $0 != "#" }).trimmingWhitespace
+            if text.isEmpty { continue }
+            do {
+                if let kind = try parseLine(text) { items.append(Item(kind: kind, file: path, line: n + 1)) }
+            } catch {
+                problems.append(Problem(file: path, line: n + 1, message: error.message))
+            }
+        }
+        return problems.isEmpty ? (items, []) : ([], problems)
+    }
+
+    static func hostnameLine(_ ifname: String, _ text: String) throws(UsageError) -> Item.Kind {
+        if text.hasPrefix("!") { throw UsageError("'!command' lines are not supported: run commands from a systemd unit or a notify.d hook") }
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        if let word = words.first(where: { ["dhcp", "autoconf", "rtsol", "inet6 autoconf"].contains($0) }) {
+            throw UsageError("\(word): address autoconfiguration is the distribution's job, not carpd's")
+        }
+        return .ifconfig(ifname: ifname, request: try IfconfigParser.parse(words))
+    }
+
+    static func rcConfLine(_ text: String) throws(UsageError) -> Item.Kind? {
+        guard text.hasPrefix("ifconfig_"), let eq = text.firstIndex(of: "=") else { return nil }
+        let variable = text[text.index(text.startIndex, offsetBy: 9)..<eq]
+        var value = String(text[text.index(after: eq)...]).trimmingWhitespace
+        if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q { value = String(value.dropFirst().dropLast()) }
+        // ifconfig_<if>, ifconfig_<if>_aliasN, ifconfig_<if>_ipv6; FreeBSD names em0.100 as em0_100: not supported.
+        var ifname = String(variable)
+        if let range = ifname.range(ofSuffix: "_ipv6") { ifname.removeSubrange(range) }
+        if let alias = ifname.lastIndex(of: "_"), ifname[ifname.index(after: alias)...].hasPrefix("alias") {
+            ifname = String(ifname[..<alias])
+        }
+        let words = value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        if words.isEmpty { return nil }
+        if let word = words.first(where: { ["DHCP", "SYNCDHCP", "dhcp"].contains($0) }) {
+            throw UsageError("\(word): address autoconfiguration is the distribution's job, not carpd's")
+        }
+        return .ifconfig(ifname: ifname, request: try IfconfigParser.parse(words))
+    }
+
+    static func sysctlLine(_ text: String) throws(UsageError) -> Item.Kind {
+        guard let eq = text.firstIndex(of: "=") else { throw UsageError("expected name=value") }
+        let name = String(text[..<eq]).trimmingWhitespace, value = String(text[text.index(after: eq)...]).trimmingWhitespace
+        guard name.hasPrefix(SysctlNames.carpPrefix + ".") else {
+            throw UsageError("\(name): only net.inet.carp names belong here; put others in /etc/sysctl.d")
+        }
+        guard SysctlNames.carpNames.contains(name) else { throw UsageError("unknown oid '\(name)'") }
+        guard let n = Int(value) else { throw UsageError("\(name): \(value): invalid integer") }
+        return .sysctl(name: name, value: n)
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
+    }
+
+    func range(ofSuffix suffix: String) -> Range<String.Index>? {
+        guard hasSuffix(suffix) else { return nil }
+        return index(endIndex, offsetBy: -suffix.count)..<endIndex
+    }
+}

@@ -1,0 +1,155 @@
+import CARPCore
+
+/// What the planner needs to know about the interface a line names.
+public struct IfconfigContext: Hashable, Sendable {
+    /// A kernel link of that name exists.
+    public var linkExists: Bool
+    /// carpd knows a carp interface of that name (with or without a vhid yet).
+    public var isCarpInterface: Bool
+    /// That carp interface's addresses.
+    public var carpAddresses: [IPPrefix]
+    /// FreeBSD-style vhids on this interface and their addresses.
+    public var parentVhids: [UInt8: [IPPrefix]]
+    /// The link's own addresses.
+    public var linkAddresses: [IPPrefix]
+
+    public init(linkExists: Bool, isCarpInterface: Bool = false, carpAddresses: [IPPrefix] = [],
+                parentVhids: [UInt8: [IPPrefix]] = [:], linkAddresses: [IPPrefix] = []) {
+        self.linkExists = linkExists
+        self.isCarpInterface = isCarpInterface
+        self.carpAddresses = carpAddresses
+        self.parentVhids = parentVhids
+        self.linkAddresses = linkAddresses
+    }
+}
+
+/// One step of applying a line: a request to carpd, or a netlink change to a plain link.
+public enum IfconfigOperation: Hashable, Sendable {
+    case carpd(String, [ControlPair])
+    case setLinkUp(Bool)
+    case setMTU(Int)
+    case addAddress(IPPrefix)
+    case deleteAddress(IPPrefix)
+}
+
+public struct ControlPair: Hashable, Sendable {
+    public var key: String
+    public var value: String
+    public init(_ key: String, _ value: String) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// Request + context -> ordered operations, in FreeBSD's order: link changes, CARP,
+/// address removal, address addition. The same plan serves `ifconfig` and carpd's boot files.
+public enum IfconfigPlanner {
+    /// OpenBSD's cloned carp interfaces are carpN.
+    public static func isCarpName(_ name: String) -> Bool {
+        name.count > 4 && name.hasPrefix("carp") && name.dropFirst(4).allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    public static func plan(_ r: IfconfigRequest, ifname: String, context: IfconfigContext) throws(UsageError) -> [IfconfigOperation] {
+        if context.isCarpInterface || (!context.linkExists && isCarpName(ifname)) {
+            return try carpInterface(r, ifname: ifname, context: context)
+        }
+        guard context.linkExists else { throw UsageError("\(ifname): no such interface") }
+        return try parent(r, ifname: ifname, context: context)
+    }
+
+    // MARK: - OpenBSD carpN
+
+    static func carpInterface(_ r: IfconfigRequest, ifname: String, context: IfconfigContext) throws(UsageError) -> [IfconfigOperation] {
+        if r.destroy {
+            guard context.isCarpInterface else { throw UsageError("\(ifname): no such interface") }
+            return [.carpd("remove", [ControlPair("ifname", ifname)])]
+        }
+        if r.create && context.isCarpInterface && !r.hasCARPParameters && r.addresses.isEmpty {
+            throw UsageError("\(ifname): interface exists")
+        }
+        if r.mtu != nil { throw UsageError("\(ifname): mtu: set it on the carpdev") }
+        var pairs = [ControlPair("ifname", ifname)] + carpPairs(r)
+        if let up = r.up { pairs.append(ControlPair("up", up ? "1" : "0")) }
+        for prefix in r.addresses {
+            switch r.addressAction {
+            case .delete:
+                pairs.append(ControlPair("deladdr", prefix.description))
+            case .add:
+                pairs.append(ControlPair("addr", prefix.description))
+            case .replace:
+                // Without `alias` an address replaces the first one of its family.
+                if let old = context.carpAddresses.first(where: { $0.family == prefix.family }), old.address != prefix.address {
+                    pairs.append(ControlPair("deladdr", old.description))
+                }
+                pairs.append(ControlPair("addr", prefix.description))
+            }
+        }
+        return [.carpd("set", pairs)]
+    }
+
+    // MARK: - FreeBSD vhids on a parent, plain interfaces
+
+    static func parent(_ r: IfconfigRequest, ifname: String, context: IfconfigContext) throws(UsageError) -> [IfconfigOperation] {
+        if r.create || r.destroy { throw UsageError("\(ifname): \(r.create ? "create" : "destroy"): only carp interfaces are cloned") }
+        if r.carpdev != nil { throw UsageError("carpdev: only a carp interface has a carpdev") }
+        if r.vhid == nil, let word = r.carpWordsUsed.first { throw UsageError("\(word) requires vhid") }
+        var ops: [IfconfigOperation] = []
+        if let mtu = r.mtu { ops.append(.setMTU(mtu)) }
+        if let up = r.up { ops.append(.setLinkUp(up)) }
+        if let vhid = r.vhid {
+            var pairs = [ControlPair("carpdev", ifname), ControlPair("vhid", String(vhid))] + carpPairs(r)
+            // A vhid address is always added (FreeBSD users write `alias`); -alias removes it.
+            for prefix in r.addresses { pairs.append(ControlPair(r.addressAction == .delete ? "deladdr" : "addr", prefix.description)) }
+            return ops + [.carpd("set", pairs)]
+        }
+        return ops + (try plainAddresses(r, ifname: ifname, context: context))
+    }
+
+    static func plainAddresses(_ r: IfconfigRequest, ifname: String, context: IfconfigContext) throws(UsageError) -> [IfconfigOperation] {
+        var ops: [IfconfigOperation] = []
+        for prefix in r.addresses {
+            let existing = context.linkAddresses.first { $0.address == prefix.address }
+            switch r.addressAction {
+            case .delete:
+                // -alias of a vhid address goes to carpd, which owns it.
+                if let vhid = context.parentVhids.first(where: { $0.value.contains { $0.address == prefix.address } })?.key {
+                    ops.append(.carpd("set", [ControlPair("carpdev", ifname), ControlPair("vhid", String(vhid)), ControlPair("deladdr", prefix.description)]))
+                    continue
+                }
+                guard let existing else { throw UsageError("\(prefix.address): Can't assign requested address") }
+                ops.append(.deleteAddress(existing))
+            case .replace, .add:
+                if r.addressAction == .replace, prefix.family == .inet,
+                   let first = context.linkAddresses.first(where: { $0.family == .inet }), first.address != prefix.address {
+                    ops.append(.deleteAddress(first))
+                }
+                if let existing {
+                    if existing.length == prefix.length { continue }
+                    ops.append(.deleteAddress(existing))
+                }
+                ops.append(.addAddress(prefix))
+            }
+        }
+        return ops
+    }
+
+    static func carpPairs(_ r: IfconfigRequest) -> [ControlPair] {
+        var pairs: [ControlPair] = []
+        if let v = r.carpdev { pairs.append(ControlPair("carpdev", v)) }
+        if let v = r.vhid { pairs.append(ControlPair("vhid", String(v))) }
+        if let v = r.advbase { pairs.append(ControlPair("advbase", String(v))) }
+        if let v = r.advskew { pairs.append(ControlPair("advskew", String(v))) }
+        if let v = r.pass { pairs.append(ControlPair("key", v)) }
+        if let v = r.peer { pairs.append(ControlPair("peer", peerText(v, multicast: "mcast"))) }
+        if let v = r.peer6 { pairs.append(ControlPair("peer6", peerText(v, multicast: "mcast6"))) }
+        if let v = r.state { pairs.append(ControlPair("state", v.description.lowercased())) }
+        return pairs
+    }
+
+    private static func peerText(_ peer: IfconfigRequest.Peer, multicast: String) -> String {
+        switch peer {
+        case .multicast: multicast
+        case .unicast(let a): a.description
+        }
+    }
+}

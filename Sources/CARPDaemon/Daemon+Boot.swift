@@ -1,0 +1,127 @@
+import BSDSyntax
+import CARPControl
+import CARPCore
+import Glibc
+import Netlink
+
+/// The configuration directory (`-f`, default /etc/carp), read when there is no runtime
+/// state to restore, i.e. at boot.
+extension Daemon {
+    func loadConfiguration() {
+        if let text = files.read(files.state) {
+            replay(text, source: files.state)
+            log.info("restored the runtime state from \(files.state)")
+            return
+        }
+        let (items, problems) = Self.readConfiguration(options.configDirectory)
+        for problem in problems { log.error("\(problem)") }
+        if options.interlock {
+            // OpenBSD's rc: a booting node must not preempt a working master; lifted with
+            // `ifconfig -g carp -carpdemote 128` once the system is up.
+            _ = handleControl(ControlMessage([("demote", "1"), ("group", "carp"), ("adjust", "128")]).encoded, uid: 0, persist: false)
+        }
+        applyBootItems(items)
+        saveState()
+    }
+
+    /// Every file's items, files with a problem left out whole, and the problems.
+    static func readConfiguration(_ directory: String) -> (items: [BootConfig.Item], problems: [BootConfig.Problem]) {
+        var items: [BootConfig.Item] = [], problems: [BootConfig.Problem] = []
+        for name in BootConfig.order(listDirectory(directory)) {
+            let path = directory + "/" + name
+            guard let text = RuntimeFiles(directory: directory).read(path) else {
+                problems.append(BootConfig.Problem(file: path, line: 0, message: String(cString: strerror(errno))))
+                continue
+            }
+            let parsed = BootConfig.parse(fileName: name, path: path, contents: text)
+            items += parsed.items
+            problems += parsed.problems
+        }
+        return (items, problems)
+    }
+
+    /// `carpd -n`: every problem a file has, as far as it can be seen without the kernel.
+    static func check(_ directory: String) -> [BootConfig.Problem] {
+        let (items, problems) = readConfiguration(directory)
+        var more: [BootConfig.Problem] = []
+        for item in items {
+            guard case .ifconfig(let ifname, let request) = item.kind else { continue }
+            let carp = IfconfigPlanner.isCarpName(ifname)
+            do { _ = try IfconfigPlanner.plan(request, ifname: ifname, context: IfconfigContext(linkExists: !carp, isCarpInterface: carp)) } catch {
+                more.append(BootConfig.Problem(file: item.file, line: item.line, message: error.message))
+            }
+        }
+        return problems + more
+    }
+
+    private func applyBootItems(_ items: [BootConfig.Item]) {
+        for item in items {
+            do throws(ControlFailure) {
+                switch item.kind {
+                case .sysctl(let name, let value):
+                    try expectSuccess(handleControl(ControlMessage([("sysctl", "1"), ("name", name), ("value", String(value))]).encoded, uid: 0, persist: false))
+                case .ifconfig(let ifname, let request):
+                    let plan: [IfconfigOperation]
+                    do { plan = try IfconfigPlanner.plan(request, ifname: ifname, context: context(for: ifname)) } catch {
+                        throw ControlFailure(EINVAL, error.message)
+                    }
+                    for op in plan { try perform(op, ifname: ifname) }
+                }
+            } catch {
+                log.error("\(item.file):\(item.line): \(error.message)")
+            }
+        }
+    }
+
+    private func perform(_ op: IfconfigOperation, ifname: String) throws(ControlFailure) {
+        if case .carpd(let command, let pairs) = op {
+            let message = ControlMessage([(command, "1")] + pairs.map { (key: $0.key, value: $0.value) })
+            return try expectSuccess(handleControl(message.encoded, uid: 0, persist: false))
+        }
+        guard let link = try? route.link(named: ifname) else { throw ControlFailure(ENODEV, "\(ifname): no such interface") }
+        do {
+            switch op {
+            case .carpd: break
+            case .setLinkUp(let up): try route.setLink(index: link.index, up: up)
+            case .setMTU(let mtu): try route.setMTU(index: link.index, mtu: UInt32(mtu))
+            case .addAddress(let p): try route.addAddress(ifindex: link.index, bytes: p.address.bytes, prefixLength: p.length, flags: 0)
+            case .deleteAddress(let p): try route.deleteAddress(ifindex: link.index, bytes: p.address.bytes, prefixLength: p.length)
+            }
+        } catch {
+            throw ControlFailure(EIO, "\(ifname): \(error.reason)")
+        }
+    }
+
+    private func expectSuccess(_ replyText: String) throws(ControlFailure) {
+        guard let reply = try? ControlMessage.decode(replyText), reply.errno != 0 else { return }
+        throw ControlFailure(reply.errno, reply.message ?? "error \(reply.errno)")
+    }
+
+    private func context(for ifname: String) -> IfconfigContext {
+        let link = try? route.link(named: ifname)
+        let carp = interfaces.values.first { $0.ifname == ifname }
+        var parentVhids: [UInt8: [IPPrefix]] = [:]
+        for (key, vif) in interfaces where key.carpdev == ifname && !vif.named {
+            parentVhids[key.vhid] = engine.hosts[key]?.machine.config.addresses ?? []
+        }
+        let linkAddresses = link.map { l in
+            ((try? route.addresses(ifindex: l.index)) ?? []).compactMap { a in
+                IPAddress(bytes: a.bytes).map { IPPrefix(address: $0, length: a.prefixLength) }
+            }
+        } ?? []
+        return IfconfigContext(linkExists: link != nil, isCarpInterface: carp != nil || pending[ifname] != nil,
+                               carpAddresses: carp.flatMap { engine.hosts[$0.key]?.machine.config.addresses } ?? pending[ifname]?.add ?? [],
+                               parentVhids: parentVhids, linkAddresses: linkAddresses)
+    }
+
+    static func listDirectory(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if !name.hasPrefix(".") { names.append(name) }
+        }
+        return names.sorted()
+    }
+}

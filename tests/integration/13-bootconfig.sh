@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# 13-bootconfig: carpd -f DIR reads OpenBSD hostname.if, FreeBSD rc.conf and sysctl.conf
+# and ends in the same runtime state as the equivalent ifconfig/sysctl commands; a bad file
+# is reported as FILE:LINE by carpd -n and refused whole at start while the others apply.
+source "$(dirname "$0")/lib.sh"
+require_root
+require_tool ip
+require_carpd
+
+topology a b
+conf="$T/etc-carp"
+mkdir -p "$conf"
+cat >"$conf/hostname.carp0" <<'CONF'
+# OpenBSD style
+inet 192.0.2.10 255.255.255.0 NONE vhid 1 carpdev eth0 pass s3cret advskew 100
+inet6 2001:db8::10 prefixlen 64 alias
+CONF
+cat >"$conf/rc.conf" <<'CONF'
+hostname="node-a"
+ifconfig_eth0_alias0="inet vhid 2 advskew 50 pass other alias 192.0.2.50/32"
+CONF
+printf 'net.inet.carp.preempt=1   # take over when preferred\nnet.inet.carp.log=2\n' >"$conf/sysctl.conf"
+
+out=$(ip netns exec "$(ns a)" "$CARPD" -n -f "$conf" 2>&1) || fail "carpd -n on a good directory: $out"
+assert_eq "" "$out" "carpd -n output on a good directory"
+start_carpd a -f "$conf"
+
+# The same by hand on b.
+start_carpd b
+bsd_ok b sysctl net.inet.carp.preempt=1 net.inet.carp.log=2
+bsd_ok b ifconfig carp0 inet 192.0.2.10 netmask 255.255.255.0 vhid 1 carpdev eth0 pass s3cret advskew 100
+bsd_ok b ifconfig carp0 inet6 2001:db8::10 prefixlen 64 alias
+bsd_ok b ifconfig eth0 inet vhid 2 advskew 50 pass other alias 192.0.2.50/32
+
+config_of() { ctl "$1" get showkey=1 | grep -v -e '^state=' -e '^errno=' ; bsd "$1" sysctl net.inet.carp; }
+assert_eq "$(config_of b)" "$(config_of a)" "runtime state from the files (a) and from commands (b)"
+ok "boot files and the equivalent commands give the same runtime state"
+
+# A bad file: every problem with FILE:LINE; exit status 1.
+cat >"$conf/hostname.carp1" <<'CONF'
+vhid 300 carpdev eth0
+!/bin/echo hello
+inet 192.0.2.11/24 advskw 5
+CONF
+printf 'net.inet.carp.nope=1\n' >>"$conf/sysctl.conf"
+out=$(ip netns exec "$(ns a)" "$CARPD" -n -f "$conf" 2>&1)
+assert_eq 1 "$?" "carpd -n exit status with bad files"
+grep -qx "carpd: $conf/hostname.carp1:1: vhid 300: too large" <<<"$out" || fail "carpd -n: $out"
+grep -q "^carpd: $conf/hostname.carp1:2: '!command' lines are not supported" <<<"$out" || fail "carpd -n: $out"
+grep -qx "carpd: $conf/hostname.carp1:3: \"advskw\": unknown keyword (did you mean \"advskew\"?)" <<<"$out" || fail "carpd -n: $out"
+grep -qx "carpd: $conf/sysctl.conf:3: unknown oid 'net.inet.carp.nope'" <<<"$out" || fail "carpd -n: $out"
+ok "carpd -n reports every problem as FILE:LINE"
+
+stop_carpd a
+rm -f "${CARPD_DIR[a]}/carpd.state"   # no runtime state: a fresh boot
+start_carpd a -f "$conf"
+grep -q "hostname.carp1:1: vhid 300: too large" "${CARPD_DIR[a]}/carpd.log" || fail "start did not log the bad file"
+bsd a ifconfig carp1 >/dev/null 2>&1 && fail "carp1 from the refused file exists"
+assert_eq 2 "$(ctl a get | grep -c '^vhid=')" "vhids from the good files"
+assert_eq 0 "$(bsd a sysctl -n net.inet.carp.preempt)" "preempt: sysctl.conf has a bad line, so none of it applies"
+ok "a bad file is refused whole at start, the others apply"
