@@ -2,10 +2,15 @@
 #   make          build (debug)
 #   make check    install what is missing, build, run every test (unit and namespace)
 #   make demo     install what is missing, build, show a failover between namespaces
-#   make release  optimized build
+#   make release  optimized build, Swift runtime linked in (fast start, no runtime to install)
+#   make install  install a release build (PREFIX=/usr/local, DESTDIR=; see scripts/install)
+#   make bench    failover outages beside ucarp (bench/RESULTS.md)
+#   make lint     check the man pages with mandoc
 SWIFT ?= swift
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all build release check unit integration demo bench deps clean
+.PHONY: all build release install check unit integration demo bench lint deps clean
 
 all: build
 
@@ -16,7 +21,11 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
+
+install:
+	@test -x .build/release/carpd || { echo "make install: run 'make release' first" >&2; exit 1; }
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" BUILDDIR=.build/release ./scripts/install
 
 unit: build
 	$(SWIFT) test
@@ -24,7 +33,11 @@ unit: build
 integration: build
 	./tests/integration/run
 
+lint: deps
+	mandoc -T lint -W warning man/*.[0-9]
+
 check: deps
+	mandoc -T lint -W warning man/*.[0-9]
 	$(SWIFT) build
 	$(SWIFT) test
 	./tests/integration/run
