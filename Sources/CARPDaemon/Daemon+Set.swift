@@ -113,6 +113,7 @@ extension Daemon {
         }
         tuning.tuneParent(key.carpdev)
         tuning.tuneMacvlan(name)
+        tuning.ensureMulticastMemberships(interfaces.count + Set(interfaces.keys.map(\.carpdev)).count + 2)
         for socket in [inet, inet6] {
             for ifindex in [parent.index, index] {
                 do { try socket.join(ifindex: ifindex) } catch { emit(.warning, "carp: join on \(ifindex): \(error)") }

@@ -52,6 +52,14 @@ struct HostTuning {
         lowerAllRPFilter()
     }
 
+    /// One receive socket joins 224.0.0.18 on every carpdev and macvlan, and the kernel allows
+    /// a socket net.ipv4.igmp_max_memberships (20 by default) groups: raise it, in steps of 64.
+    mutating func ensureMulticastMemberships(_ count: Int) {
+        let key = "net/ipv4/igmp_max_memberships"
+        guard let text = try? ProcSysctl.read(key), let current = Int(text), current < count else { return }
+        set(key, String((count / 64 + 1) * 64), remember: true)
+    }
+
     /// The macvlan is ours and deleted on exit: nothing to remember.
     mutating func tuneMacvlan(_ name: String) {
         for (knob, value) in [("arp_ignore", "1"), ("rp_filter", "0"), ("accept_local", "1"), ("promote_secondaries", "1")] {
