@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Netlink", dependencies: ["CNetlink"]),
         .target(name: "LinuxHost", dependencies: ["CCarpShim"]),
         .target(name: "CARPDaemon", dependencies: [
-            "CARPCore", "CARPControl", "BSDSyntax", "Netlink", "LinuxHost", "CCarpShim",
+            "CARPCore", "CARPControl", "BSDSyntax", "AdminTools", "Netlink", "LinuxHost", "CCarpShim",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "carpd", dependencies: ["CARPDaemon"]),

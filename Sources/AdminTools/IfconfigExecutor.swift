@@ -41,13 +41,7 @@ struct IfconfigExecutor {
         }
         guard let link else { return }
         do {
-            switch op {
-            case .carpd: break
-            case .setLinkUp(let up): try route.setLink(index: link.index, up: up)
-            case .setMTU(let mtu): try route.setMTU(index: link.index, mtu: UInt32(mtu))
-            case .addAddress(let p): try route.addAddress(ifindex: link.index, bytes: p.address.bytes, prefixLength: p.length, flags: 0)
-            case .deleteAddress(let p): try route.deleteAddress(ifindex: link.index, bytes: p.address.bytes, prefixLength: p.length)
-            }
+            try LinkOperations.perform(op, on: link, route: route)
         } catch {
             throw ToolError("\(link.name): \(error.reason)")
         }

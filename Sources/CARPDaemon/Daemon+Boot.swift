@@ -1,3 +1,4 @@
+import AdminTools
 import BSDSyntax
 import CARPControl
 import CARPCore
@@ -80,13 +81,7 @@ extension Daemon {
         }
         guard let link = try? route.link(named: ifname) else { throw ControlFailure(ENODEV, "\(ifname): no such interface") }
         do {
-            switch op {
-            case .carpd: break
-            case .setLinkUp(let up): try route.setLink(index: link.index, up: up)
-            case .setMTU(let mtu): try route.setMTU(index: link.index, mtu: UInt32(mtu))
-            case .addAddress(let p): try route.addAddress(ifindex: link.index, bytes: p.address.bytes, prefixLength: p.length, flags: 0)
-            case .deleteAddress(let p): try route.deleteAddress(ifindex: link.index, bytes: p.address.bytes, prefixLength: p.length)
-            }
+            try LinkOperations.perform(op, on: link, route: route)
         } catch {
             throw ControlFailure(EIO, "\(ifname): \(error.reason)")
         }
