@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -10,12 +10,14 @@ let package = Package(
         .executable(name: "netstat", targets: ["netstat"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Pure CARP: wire codec, HMAC, state machine, engine. No I/O, no clock, no logging.
-        .target(name: "CARPCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Addresses, keys, states and the sysctl table: no cryptography, so the tools stay small.
+        .target(name: "CARPTypes"),
+        .target(name: "CARPCore", dependencies: ["CARPTypes", .product(name: "Crypto", package: "swift-crypto")]),
         // Pure control-socket protocol (key=value lines).
         .target(name: "CARPControl"),
         // libnl-3 / libnl-route-3; include paths come from pkg-config.
@@ -34,14 +36,14 @@ let package = Package(
         ]),
         .executableTarget(name: "carpd", dependencies: ["CARPDaemon"]),
         // The BSD words, parsed from one grammar table (pure).
-        .target(name: "BSDSyntax", dependencies: ["CARPCore"]),
+        .target(name: "BSDSyntax", dependencies: ["CARPTypes"]),
         // ifconfig, sysctl and netstat: planning, carpd client, netlink, BSD output.
-        .target(name: "AdminTools", dependencies: ["BSDSyntax", "CARPCore", "CARPControl", "Netlink", "LinuxHost"]),
+        .target(name: "AdminTools", dependencies: ["BSDSyntax", "CARPTypes", "CARPControl", "Netlink", "LinuxHost"]),
         .executableTarget(name: "ifconfig", dependencies: ["AdminTools"]),
         .executableTarget(name: "sysctl", dependencies: ["AdminTools"]),
         .executableTarget(name: "netstat", dependencies: ["AdminTools"]),
-        .testTarget(name: "BSDSyntaxTests", dependencies: ["BSDSyntax", "CARPCore"]),
-        .testTarget(name: "AdminToolsTests", dependencies: ["AdminTools", "BSDSyntax", "CARPCore", "CARPControl"],
+        .testTarget(name: "BSDSyntaxTests", dependencies: ["BSDSyntax", "CARPTypes"]),
+        .testTarget(name: "AdminToolsTests", dependencies: ["AdminTools", "BSDSyntax", "CARPTypes", "CARPControl"],
                     exclude: ["Golden"]),
         .testTarget(name: "CARPCoreTests", dependencies: ["CARPCore"]),
         .testTarget(name: "CARPControlTests", dependencies: ["CARPControl"]),

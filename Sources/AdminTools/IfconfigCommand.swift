@@ -1,5 +1,5 @@
 import BSDSyntax
-import CARPCore
+import CARPTypes
 import Glibc
 import Netlink
 
@@ -59,6 +59,9 @@ public struct IfconfigCommand {
         if words.isEmpty { return try show(ifname, showKeys: showKeys) }
         if words == ["help"] || words == ["--help"] || words == ["-h"] { return out.print(usageWords()) }
         let request = try IfconfigParser.parse(words)
+        if let pass = request.pass, pass.utf8.count > 19 {
+            out.printError("ifconfig: warning: pass: only the first 19 bytes are used, as on the BSDs")
+        }
         try IfconfigExecutor(carpd: carpd).apply(request, to: ifname)
     }
 

@@ -1,6 +1,6 @@
 import BSDSyntax
 import CARPControl
-import CARPCore
+import CARPTypes
 import Netlink
 
 /// Gathers what the planner needs, then performs its plan: carpd requests over the

@@ -1,5 +1,5 @@
 import CARPControl
-import CARPCore
+import CARPTypes
 import Netlink
 
 /// Joins what the kernel says (links, addresses) with what carpd says (vhids) into the

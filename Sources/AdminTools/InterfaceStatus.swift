@@ -1,4 +1,4 @@
-import CARPCore
+import CARPTypes
 
 /// What `ifconfig` shows of one interface, whatever it came from.
 public struct InterfaceStatus: Hashable, Sendable {

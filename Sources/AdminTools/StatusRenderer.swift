@@ -1,4 +1,4 @@
-import CARPCore
+import CARPTypes
 
 /// The BSD `ifconfig` layout: OpenBSD's lines for an interface and a carp interface,
 /// FreeBSD's `carp:` lines for vhids on a parent.

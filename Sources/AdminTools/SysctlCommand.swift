@@ -1,5 +1,5 @@
 import BSDSyntax
-import CARPCore
+import CARPTypes
 import Glibc
 import LinuxHost
 
@@ -23,7 +23,7 @@ public struct SysctlCommand {
     }
 
     struct Flags {
-        var all = false, valueOnly = false, quiet = false
+        var all = false, valueOnly = false, quiet = false, namesOnly = false
         var files: [String] = []
     }
 
@@ -57,7 +57,8 @@ public struct SysctlCommand {
             for (n, c) in word.dropFirst().enumerated() {
                 switch c {
                 case "a", "A": flags.all = true
-                case "n", "N": flags.valueOnly = true
+                case "n": flags.valueOnly = true
+                case "N": flags.namesOnly = true
                 case "q": flags.quiet = true
                 case "w", "e": break  // Linux: -w marks a write; BSD needs none
                 case "f", "p":
@@ -132,7 +133,7 @@ public struct SysctlCommand {
         if let old = reply["old"] {
             if !flags.quiet { out.print(flags.valueOnly ? "\(old) -> \(value)" : "\(operand.name): \(old) -> \(value)") }
         } else {
-            out.print(flags.valueOnly ? value : "\(operand.name)=\(value)")
+            out.print(flags.namesOnly ? operand.name : flags.valueOnly ? value : "\(operand.name)=\(value)")
         }
     }
 
@@ -155,7 +156,7 @@ public struct SysctlCommand {
             var name: String?
             for (key, value) in reply.pairs {
                 if key == "name" { name = value }
-                if key == "value", let name { out.print(flags.valueOnly ? value : "\(name)=\(value)") }
+                if key == "value", let name { out.print(flags.namesOnly ? name : flags.valueOnly ? value : "\(name)=\(value)") }
             }
             return true
         } catch {

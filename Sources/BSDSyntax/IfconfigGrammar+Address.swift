@@ -1,4 +1,4 @@
-import CARPCore
+import CARPTypes
 
 extension IfconfigGrammar {
     static let addressRules: [WordRule] = [

@@ -1,4 +1,4 @@
-import CARPCore
+import CARPTypes
 
 extension IfconfigGrammar {
     static let carpRules: [WordRule] = [
@@ -9,7 +9,7 @@ extension IfconfigGrammar {
             r.advbase = UInt8(try NumberParsing.parse("advbase", v!, 0...255))
         },
         WordRule("advskew", .number, "skew added to advbase in 1/256 s, 0 to 254") { r, v throws(UsageError) in
-            r.advskew = UInt8(try NumberParsing.parse("advskew", v!, 0...Int(VirtualHostConfig.maximumAdvskew)))
+            r.advskew = UInt8(try NumberParsing.parse("advskew", v!, 0...Int(GlobalSettings.maximumAdvskew)))
         },
         WordRule("pass", .text, "passphrase; at most 19 bytes are used") { r, v throws(UsageError) in
             r.pass = v!
@@ -34,6 +34,11 @@ extension IfconfigGrammar {
             r.peer6 = .unicast(.v6(a))
         },
         WordRule("mcast6", .none, "advertise to ff02::12 again") { r, _ throws(UsageError) in r.peer6 = .multicast },
+        WordRule("carpver", .choice(["2"]), "protocol version: 2 is CARP (FreeBSD's 3, VRRPv3, is not supported)") { _, v throws(UsageError) in
+            guard v == "2" else {
+                throw v == "3" ? UsageError("carpver 3: VRRPv3 mode is not supported") : UsageError("carpver \(v!): must be 2 or 3")
+            }
+        },
     ]
 
     private static func peer(_ text: String, word: String) throws(UsageError) -> IfconfigRequest.Peer {

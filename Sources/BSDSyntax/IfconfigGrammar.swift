@@ -1,4 +1,4 @@
-import CARPCore
+import CARPTypes
 
 /// One word of ifconfig's grammar. The table drives the parser, the usage text, the
 /// shell completions and the man-page test.
@@ -32,7 +32,6 @@ public enum IfconfigGrammar {
     public static let notYetSupported: [String: String] = [
         "carpnodes": "carpnodes: load balancing is not supported yet",
         "balancing": "balancing: load balancing is not supported yet",
-        "carpver": "carpver: only CARP version 2 is supported",
         "vrrpprio": "vrrpprio: VRRPv3 mode is not supported",
         "vrrpinterval": "vrrpinterval: VRRPv3 mode is not supported",
         "lladdr": "lladdr: the carp interface's MAC is always 00:00:5e:00:01:vhid",

@@ -1,4 +1,4 @@
-import CARPCore
+import CARPTypes
 
 /// Words to request, in one pass over the grammar table.
 public enum IfconfigParser {

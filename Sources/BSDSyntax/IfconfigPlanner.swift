@@ -1,4 +1,4 @@
-import CARPCore
+import CARPTypes
 
 /// What the planner needs to know about the interface a line names.
 public struct IfconfigContext: Hashable, Sendable {

@@ -1,4 +1,4 @@
-import CARPCore
+import CARPTypes
 
 /// Everything one `ifconfig IF words...` line asks for, collected before anything is
 /// applied (FreeBSD's collect-then-apply; OpenBSD acts word by word, with the same result

@@ -1,4 +1,4 @@
-import CARPCore
+import CARPTypes
 
 /// The sysctl names this `sysctl` answers itself: the net.inet.carp tree (served by carpd)
 /// and the BSD names common in sysctl.conf, mapped onto Linux's /proc/sys.

@@ -23,8 +23,9 @@ public enum CarpdMain {
         }
         do {
             let daemon = try Daemon(options: options)
-            if !options.foreground { try daemonize() }
-            try daemon.run()
+            // Detach only once the socket is bound and the configuration read, so that
+            // their errors still reach the terminal and the exit status.
+            try daemon.run(detach: !options.foreground)
             return 0
         } catch {
             printError("carpd: \(error)")

@@ -48,7 +48,7 @@ final class Daemon {
         tuning = HostTuning(log: log, savedPath: files.savedSysctls)
     }
 
-    func run() throws {
+    func run(detach: Bool = false) throws {
         removeStaleInterfaces()
         try inet.setDSCP(engine.settings.dscp)
         try inet6.setDSCP(engine.settings.dscp)
@@ -63,6 +63,7 @@ final class Daemon {
         try reactor.register(fd: signals.fileDescriptor) { [unowned self] in handleSignals() }
         loadConfiguration()
         log.info("listening on \(options.socketPath)")
+        if detach { try CarpdMain.daemonize() }
         while !stopping {
             try reactor.runOnce(deadline: [engine.nextDeadline, hooks.deadline].compactMap { $0 }.min())
             hooks.checkDeadline(now: MonotonicClock.now())

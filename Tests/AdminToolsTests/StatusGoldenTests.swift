@@ -1,6 +1,6 @@
 import Testing
 import CARPControl
-import CARPCore
+import CARPTypes
 import Netlink
 @testable import AdminTools
 

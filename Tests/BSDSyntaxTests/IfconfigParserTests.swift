@@ -1,5 +1,5 @@
 import Testing
-import CARPCore
+import CARPTypes
 @testable import BSDSyntax
 
 func parse(_ line: String) throws(UsageError) -> IfconfigRequest {
@@ -34,6 +34,7 @@ struct IfconfigParserTests {
         #expect(try parse("-carppeer mcast6 down").peer == .multicast)
         #expect(try parse("create").create && (try parse("destroy")).destroy)
         #expect(try parse("advskew 5").carpWordsUsed == ["advskew"])
+        #expect(try parse("vhid 1 carpver 2").vhid == 1)
     }
 
     @Test(arguments: [
@@ -50,6 +51,7 @@ struct IfconfigParserTests {
         ("netmask 255.255.255.0", "netmask: no address given before it"),
         ("inet 192.0.2.1 netmask 255.0.255.0", "netmask 255.0.255.0: bad value"),
         ("mtu 10", "mtu 10: too small"),
+        ("carpver 3", "carpver 3: VRRPv3 mode is not supported"), ("carpver 4", "carpver 4: must be 2 or 3"),
     ])
     func errorsReadLikeBSD(_ line: String, _ message: String) {
         #expect(throws: UsageError(message)) { try parse(line) }

@@ -15,7 +15,7 @@ public struct VirtualHostConfig: Hashable, Sendable {
 
     public var families: Set<AddressFamily> { Set(addresses.map(\.family)) }
 
-    public static let maximumAdvskew: UInt8 = 254
+    public static let maximumAdvskew: UInt8 = GlobalSettings.maximumAdvskew
 }
 
 /// The node-wide inputs to an election, read at the moment of each decision.

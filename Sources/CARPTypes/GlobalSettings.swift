@@ -38,14 +38,14 @@ public struct GlobalSettings: Hashable, Sendable {
 
     public static func node(named name: String) -> Node? { nodes.first { $0.name == name } }
 
+    /// The largest advskew either BSD accepts.
+    public static let maximumAdvskew: UInt8 = 254
+
     public subscript(node: Node) -> Int {
         get { self[keyPath: node.keyPath] }
         set { self[keyPath: node.keyPath] = newValue }
     }
 
-    public var election: ElectionContext {
-        ElectionContext(preempt: preempt != 0, demotion: demotion, demoteCount: 0)
-    }
 }
 
 public enum SysctlError: Error, Hashable, Sendable, CustomStringConvertible {
