@@ -33,12 +33,13 @@ public struct CARPAuthenticator: Sendable {
     /// The digest with link-local addresses included (FreeBSD when one is on the vhid; OpenBSD ctx 0).
     public func digestWithLinkLocal(counter: [UInt8]) -> [UInt8] { Self.mac(key: key, message: withLinkLocal + counter) }
 
-    /// Accepts either form, compared in constant time.
+    /// Accepts either form, compared in constant time. The second HMAC is computed only
+    /// when the vhid has link-local addresses (otherwise both forms are the same message).
     public func verify(_ header: CARPHeader) -> Bool {
         let counter = header.counterBytes
-        let a = Self.constantTimeEqual(digest(counter: counter), header.digest)
-        let b = Self.constantTimeEqual(digestWithLinkLocal(counter: counter), header.digest)
-        return a || b
+        if Self.constantTimeEqual(digest(counter: counter), header.digest) { return true }
+        guard withLinkLocal != withoutLinkLocal else { return false }
+        return Self.constantTimeEqual(digestWithLinkLocal(counter: counter), header.digest)
     }
 
     private static func mac(key: CARPKey, message: [UInt8]) -> [UInt8] {
