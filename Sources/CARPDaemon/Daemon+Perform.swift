@@ -85,10 +85,12 @@ extension Daemon {
         let current = (try? route.addresses(ifindex: vif.ifindex)) ?? []
         let wanted = config.addresses
         for prefix in wanted where !current.contains(where: { $0.bytes == prefix.address.bytes && $0.prefixLength == prefix.length }) {
-            // No prefix route: the parent already has the subnet's route. NODAD: the peer
-            // may still hold the address for a moment, and DAD failure would be permanent.
-            let flags = prefix.family == .inet6 ? AddressFlag.nodad | AddressFlag.noPrefixRoute
-                : (prefix.length < 32 ? AddressFlag.noPrefixRoute : 0)
+            // No prefix route when the carpdev already routes the subnet (a second one via the
+            // macvlan would compete with it); one when it does not, or replies could not leave.
+            // NODAD: the peer may still hold the address for a moment, and DAD failure is permanent.
+            let ownRoute = !(parents[vif.key.carpdev]?.routes(prefix) ?? false)
+            var flags = prefix.family == .inet6 ? AddressFlag.nodad : 0
+            if !ownRoute && prefix.length < (prefix.family == .inet ? 32 : 128) { flags |= AddressFlag.noPrefixRoute }
             attempt("add \(prefix) on \(vif.ifname)") { () throws(NetlinkError) in
                 try route.addAddress(ifindex: vif.ifindex, bytes: prefix.address.bytes, prefixLength: prefix.length, flags: flags)
             }

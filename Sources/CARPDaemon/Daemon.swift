@@ -155,6 +155,7 @@ final class Daemon {
         guard let link = try? route.link(named: name) else { return nil }
         var state = ParentState(index: link.index, up: link.isUp && link.hasCarrier)
         for address in (try? route.addresses(ifindex: link.index)) ?? [] {
+            if let ip = IPAddress(bytes: address.bytes) { state.prefixes.append(IPPrefix(address: ip, length: address.prefixLength)) }
             // Skip tentative (0x40) and dadfailed (0x08) IPv6 addresses.
             if address.bytes.count == 4 {
                 if state.source4 == nil { state.source4 = address.bytes }

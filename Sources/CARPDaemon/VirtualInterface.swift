@@ -31,4 +31,11 @@ struct ParentState {
     /// First global IPv6 address; advertisements out a macvlan cannot use the parent's link-local.
     var source6: [UInt8]?
     var linkLocal6: [UInt8]?
+    /// Every address of the carpdev, to tell whether it already routes a VIP's subnet.
+    var prefixes: [IPPrefix] = []
+
+    /// The carpdev has the subnet route for this VIP: the VIP then needs none of its own.
+    func routes(_ vip: IPPrefix) -> Bool {
+        prefixes.contains { $0.family == vip.family && $0.length <= vip.length && $0.contains(vip.address) }
+    }
 }

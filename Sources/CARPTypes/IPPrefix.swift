@@ -55,4 +55,18 @@ public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
 
     public var family: AddressFamily { address.family }
     public var description: String { "\(address)/\(length)" }
+
+    /// True when `other` lies in this prefix's network.
+    public func contains(_ other: IPAddress) -> Bool {
+        let a = address.bytes, b = other.bytes
+        guard a.count == b.count else { return false }
+        var bits = Int(length)
+        for (x, y) in zip(a, b) {
+            guard bits > 0 else { return true }
+            let mask: UInt8 = bits >= 8 ? 0xff : ~(0xff >> UInt8(bits))
+            if x & mask != y & mask { return false }
+            bits -= 8
+        }
+        return true
+    }
 }

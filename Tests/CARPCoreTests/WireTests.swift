@@ -117,5 +117,11 @@ struct AddressTests {
         #expect(IPv6Address("fe80::1")!.isScopeEmbedded && IPv6Address("ff02::1")!.isScopeEmbedded)
         #expect(!IPv6Address("2001:db8::1")!.isScopeEmbedded)
         #expect(MACAddress.virtual(vhid: 255).description == "00:00:5e:00:01:ff")
+        #expect(IPPrefix("192.0.2.1/24")!.contains(IPAddress("192.0.2.200")!))
+        #expect(!IPPrefix("192.0.2.1/25")!.contains(IPAddress("192.0.2.200")!))
+        #expect(IPPrefix("2001:db8::1/64")!.contains(IPAddress("2001:db8::ffff")!))
+        #expect(!IPPrefix("2001:db8::1/64")!.contains(IPAddress("2001:db8:0:1::1")!))
+        #expect(!IPPrefix("192.0.2.1/24")!.contains(IPAddress("2001:db8::1")!))
+        #expect(IPPrefix("0.0.0.0/0")!.contains(IPAddress("198.51.100.1")!))
     }
 }
