@@ -41,6 +41,7 @@ public struct SysctlCommand {
         var failed = false
         if operands.isEmpty && flags.files.isEmpty {
             failed = !listCarp(flags) || failed
+            for (bsd, _) in SysctlNames.mapped { failed = !handle(bsd, flags) || failed }
             if let linux = linuxSysctl { failed = Spawn.run(linux, ["-a"] + (flags.valueOnly ? ["-n"] : [])) != 0 || failed }
         }
         for operand in operands { failed = !handle(operand, flags) || failed }

@@ -32,7 +32,7 @@ extension CARPEngine {
             if health.errors == Self.sendErrorThreshold && health.demoted == 0 {
                 health.demoted = settings.senderrDemotionFactor
                 outputs += adjustDemotion(by: health.demoted, reason: "send error \(failure) on \(key.carpdev)", now: now)
-                outputs += adjustGroup("carp", by: 1, reason: "> snderrors", now: now)
+                outputs += adjustGroup("carp", for: key, by: 1, reason: "> snderrors", now: now)
             }
         } else {
             health.errors = 0
@@ -40,7 +40,7 @@ extension CARPEngine {
                 health.successes += 1
                 if health.successes == Self.sendErrorThreshold {
                     outputs += adjustDemotion(by: -health.demoted, reason: "send ok on \(key.carpdev)", now: now)
-                    outputs += adjustGroup("carp", by: -1, reason: "< snderrors", now: now)
+                    outputs += adjustGroup("carp", for: key, by: -1, reason: "< snderrors", now: now)
                     health.demoted = 0
                     health.successes = 0
                 }
@@ -81,12 +81,12 @@ extension CARPEngine {
     }
 
     /// OpenBSD carp_group_demote_adj(): floored at 0, logged at LOG_ERR.
-    mutating func adjustGroup(_ group: String, by amount: Int, reason: String, now: UInt64) -> [EngineOutput] {
+    mutating func adjustGroup(_ group: String, for key: VirtualHostKey, by amount: Int, reason: String, now: UInt64) -> [EngineOutput] {
         let old = groupDemote[group] ?? 0
         let new = max(0, old + amount)
         guard new != old else { return [] }
         groupDemote[group] = new
-        var outputs: [EngineOutput] = [.log(.error, "carp: demoted group \(group) by \(amount) to \(new) (\(reason))")]
+        var outputs: [EngineOutput] = [.log(.error, "carp: \(key): demoted group \(group) by \(amount) to \(new) (\(reason))")]
         if new == 1 && amount > 0 { outputs += advertiseAllMasters(now: now) }
         return outputs
     }

@@ -84,11 +84,11 @@ public struct CARPEngine: Sendable {
         var outputs = tagged(key, hosts[key]!.machine.bowOut(context: context, reason: .administrativelyDown, now: now))
         if let amount = ifdownDemotion.removeValue(forKey: key) {
             outputs += adjustDemotion(by: -amount, reason: "vhid removed", now: now)
-            outputs += adjustGroup("carp", by: -1, reason: "vhid removed", now: now)
+            outputs += adjustGroup("carp", for: key, by: -1, reason: "vhid removed", now: now)
         }
         if let health = sendHealth.removeValue(forKey: key), health.demoted > 0 {
             outputs += adjustDemotion(by: -health.demoted, reason: "vhid removed", now: now)
-            outputs += adjustGroup("carp", by: -1, reason: "vhid removed", now: now)
+            outputs += adjustGroup("carp", for: key, by: -1, reason: "vhid removed", now: now)
         }
         hosts[key] = nil
         return outputs
@@ -143,10 +143,10 @@ public struct CARPEngine: Sendable {
             if ifdown && !wasDown {
                 ifdownDemotion[key] = settings.ifdownDemotionFactor
                 outputs += adjustDemotion(by: settings.ifdownDemotionFactor, reason: "interface down", now: now)
-                outputs += adjustGroup("carp", by: 1, reason: "carpdev", now: now)
+                outputs += adjustGroup("carp", for: key, by: 1, reason: "carpdev", now: now)
             } else if !ifdown, let amount = ifdownDemotion.removeValue(forKey: key) {
                 outputs += adjustDemotion(by: -amount, reason: "interface up", now: now)
-                outputs += adjustGroup("carp", by: -1, reason: "carpdev", now: now)
+                outputs += adjustGroup("carp", for: key, by: -1, reason: "carpdev", now: now)
             }
         }
         return outputs
