@@ -38,7 +38,7 @@ wait_until 8 eval '[[ "$(carp_line a em0 1)" == MASTER && "$(carp_line a em1 2)"
     fail "A is not MASTER of both vhids: $(bsd a ifconfig em0 | grep carp:) / $(bsd a ifconfig em1 | grep carp:)"
 assert_eq BACKUP "$(carp_line b em0 1)" "vhid 1 on B"
 assert_eq BACKUP "$(carp_line b em1 2)" "vhid 2 on B"
-bsd a ifconfig em0 | grep -q "inet 192.0.2.100 netmask 0xffffff00 broadcast 192.0.2.255 vhid 1" ||
+grep -q "inet 192.0.2.100 netmask 0xffffff00 broadcast 192.0.2.255 vhid 1" <<<"$(bsd a ifconfig em0)" ||
     fail "em0 on A does not show its vhid address: $(bsd a ifconfig em0)"
 ok "A is MASTER of vhid 1 (em0) and vhid 2 (em1), B is BACKUP of both"
 
