@@ -1,6 +1,13 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// Release executables are linked fully static (glibc, libstdc++, libnl and the Swift runtime
+// inside): no dynamic loader, no relocation of shared libraries at start and only the pages
+// a program touches are resident. carpd's RSS with 255 dual-stack vhids goes from 12.9 MB
+// (PIE, shared libc and libnl) to 8.8 MB, and the tools start faster (bench/RESULTS.md).
+// Nothing here resolves names through NSS, the one part of glibc that needs shared objects.
+let staticRelease: [LinkerSetting] = [.unsafeFlags(["-static-executable"], .when(configuration: .release))]
+
 let package = Package(
     name: "bsd-carp",
     products: [
@@ -34,14 +41,14 @@ let package = Package(
             "CARPCore", "CARPControl", "BSDSyntax", "AdminTools", "Netlink", "LinuxHost", "CCarpShim",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "carpd", dependencies: ["CARPDaemon"]),
+        .executableTarget(name: "carpd", dependencies: ["CARPDaemon"], linkerSettings: staticRelease),
         // The BSD words, parsed from one grammar table (pure).
         .target(name: "BSDSyntax", dependencies: ["CARPTypes"]),
         // ifconfig, sysctl and netstat: planning, carpd client, netlink, BSD output.
         .target(name: "AdminTools", dependencies: ["BSDSyntax", "CARPTypes", "CARPControl", "Netlink", "LinuxHost"]),
-        .executableTarget(name: "ifconfig", dependencies: ["AdminTools"]),
-        .executableTarget(name: "sysctl", dependencies: ["AdminTools"]),
-        .executableTarget(name: "netstat", dependencies: ["AdminTools"]),
+        .executableTarget(name: "ifconfig", dependencies: ["AdminTools"], linkerSettings: staticRelease),
+        .executableTarget(name: "sysctl", dependencies: ["AdminTools"], linkerSettings: staticRelease),
+        .executableTarget(name: "netstat", dependencies: ["AdminTools"], linkerSettings: staticRelease),
         .testTarget(name: "BSDSyntaxTests", dependencies: ["BSDSyntax", "CARPTypes"]),
         .testTarget(name: "AdminToolsTests", dependencies: ["AdminTools", "BSDSyntax", "CARPTypes", "CARPControl"],
                     exclude: ["Golden"]),
