@@ -32,9 +32,10 @@ public struct CarpdClient: Sendable {
         return reply
     }
 
-    /// Every vhid record, or [] when carpd is not running (plain interfaces still list).
-    public func records(showKey: Bool) -> [ControlMessage]? {
-        guard let reply = try? request("get", showKey ? [("showkey", "1")] : []) else { return nil }
+    /// The vhid records (all, or those matching `filter`: `ifname`, or `carpdev` and `vhid`),
+    /// or nil when carpd is not running (plain interfaces still list).
+    public func records(showKey: Bool, filter: [(String, String)] = []) -> [ControlMessage]? {
+        guard let reply = try? request("get", filter + (showKey ? [("showkey", "1")] : [])) else { return nil }
         return reply.records(startingWith: "vhid")
     }
 }

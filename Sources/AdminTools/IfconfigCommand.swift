@@ -70,19 +70,30 @@ public struct IfconfigCommand {
     private func show(_ ifname: String?, showKeys: Bool) throws {
         let route: RouteSocket
         do { route = try RouteSocket() } catch { throw ToolError("netlink: \(error)") }
-        let links = (try? route.links()) ?? []
-        let addresses = (try? route.addresses()) ?? []
-        let vhosts = carpd.records(showKey: showKeys).map(InterfaceModel.virtualHosts) ?? []
-        var interfaces = InterfaceModel.build(links: links, addresses: addresses, vhosts: vhosts)
-        if let ifname {
-            // A FreeBSD-style vhid's macvlan is hidden from the list but can be named.
-            if !interfaces.contains(where: { $0.name == ifname }), let v = vhosts.first(where: { $0.ifname == ifname }) {
-                interfaces = [InterfaceModel.carpInterface(v, link: links.first { $0.name == ifname })]
+        guard let ifname else {
+            let links = (try? route.links()) ?? []
+            let addresses = (try? route.addresses()) ?? []
+            let vhosts = carpd.records(showKey: showKeys).map(InterfaceModel.virtualHosts) ?? []
+            for s in InterfaceModel.build(links: links, addresses: addresses, vhosts: vhosts) {
+                out.print(StatusRenderer.render(s, showKeys: showKeys))
             }
-            interfaces = interfaces.filter { $0.name == ifname }
-            guard !interfaces.isEmpty else { throw ToolError("\(ifname): no such interface") }
+            return
         }
-        for s in interfaces { out.print(StatusRenderer.render(s, showKeys: showKeys)) }
+        // One interface: ask only about it, so the time does not grow with the vhids.
+        let vhosts = { (key: String) in
+            carpd.records(showKey: showKeys, filter: [(key, ifname)]).map(InterfaceModel.virtualHosts) ?? []
+        }
+        let record = vhosts("ifname").first
+        let link = try? route.link(named: ifname)
+        var addresses: [AddressInfo] = [], onDev: [InterfaceStatus.VirtualHost] = []
+        if record == nil, let link {
+            addresses = (try? route.addresses(ifindex: link.index)) ?? []
+            onDev = vhosts("carpdev")
+        }
+        guard let s = InterfaceModel.single(record: record, link: link, addresses: addresses, onDev: onDev) else {
+            throw ToolError("\(ifname): no such interface")
+        }
+        out.print(StatusRenderer.render(s, showKeys: showKeys))
     }
 
     // MARK: - Groups

@@ -20,21 +20,43 @@ public enum InterfaceModel {
     }
 
     public static func build(links: [LinkInfo], addresses: [AddressInfo], vhosts: [InterfaceStatus.VirtualHost]) -> [InterfaceStatus] {
+        // Indexed once: hundreds of vhids and addresses make the nested searches quadratic.
+        let byName = Dictionary(vhosts.map { ($0.ifname, $0) }, uniquingKeysWith: { first, _ in first })
+        let byIndex = Dictionary(grouping: addresses, by: \.ifindex)
+        let byDev = Dictionary(grouping: vhosts.filter { !$0.named }, by: \.carpdev)
         var result: [InterfaceStatus] = []
         for link in links.sorted(by: { $0.index < $1.index }) {
-            if let vhost = vhosts.first(where: { $0.ifname == link.name }) {
+            if let vhost = byName[link.name] {
                 if vhost.named { result.append(carpInterface(vhost, link: link)) }
                 continue
             }
-            if link.kind == "macvlan", (link.alias ?? "").hasPrefix(carpdAlias) { continue }
-            result.append(plain(link, addresses: addresses.filter { $0.ifindex == link.index },
-                                vhosts: vhosts.filter { !$0.named && $0.carpdev == link.name }))
+            if isCarpdMacvlan(link) { continue }
+            result.append(plain(link, addresses: byIndex[link.index] ?? [], vhosts: byDev[link.name] ?? []))
         }
         // carpN created but not yet attached to a carpdev: no macvlan exists yet.
-        for vhost in vhosts where vhost.named && !links.contains(where: { $0.name == vhost.ifname }) {
+        let linkNames = Set(links.map(\.name))
+        for vhost in vhosts where vhost.named && !linkNames.contains(vhost.ifname) {
             result.append(carpInterface(vhost, link: nil))
         }
         return result
+    }
+
+    /// What `ifconfig NAME` shows, from only what concerns NAME: carpd's record whose ifname
+    /// is NAME (`record`), the kernel's link called NAME, its addresses and carpd's records
+    /// with NAME as carpdev (`onDev`). Nil when there is no such interface. Gives the same
+    /// status as the matching entry of `build`, and also shows a FreeBSD-style vhid's
+    /// hidden macvlan when it is named.
+    public static func single(record: InterfaceStatus.VirtualHost?, link: LinkInfo?, addresses: [AddressInfo],
+                              onDev: [InterfaceStatus.VirtualHost]) -> InterfaceStatus? {
+        if let record { return carpInterface(record, link: link) }
+        guard let link, !isCarpdMacvlan(link) else { return nil }
+        return plain(link, addresses: addresses.filter { $0.ifindex == link.index },
+                     vhosts: onDev.filter { !$0.named && $0.carpdev == link.name })
+    }
+
+    /// A macvlan carpd made (its alias says so): shown as its carpN, or hidden.
+    static func isCarpdMacvlan(_ link: LinkInfo) -> Bool {
+        link.kind == "macvlan" && (link.alias ?? "").hasPrefix(carpdAlias)
     }
 
     /// OpenBSD carpN: UP/RUNNING follow the administrative state, not the macvlan (which

@@ -59,17 +59,24 @@ extension ControlMessage {
     public static func decode(_ text: String) throws(ControlDecodeError) -> ControlMessage {
         guard text.utf8.count <= maximumSize else { throw ControlDecodeError(line: 0, reason: "request too large") }
         var message = ControlMessage()
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Lines end at each LF byte; working on UTF-8 keeps a 255-vhid reply cheap to read.
+        let bytes = Array(text.utf8)
+        var start = 0, number = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            let line = bytes[start..<end]
+            number += 1
+            start = end + 1
             if line.isEmpty { break }
-            guard let equals = line.firstIndex(of: "=") else {
-                throw ControlDecodeError(line: index + 1, reason: "expected key=value, got '\(line.prefix(64))'")
+            guard let equals = line.firstIndex(of: UInt8(ascii: "=")) else {
+                throw ControlDecodeError(line: number, reason: "expected key=value, got '\(String(decoding: line, as: UTF8.self).prefix(64))'")
             }
-            let key = line[..<equals], value = line[line.index(after: equals)...]
-            guard !key.isEmpty, key.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5f }) else {
-                throw ControlDecodeError(line: index + 1, reason: "invalid key '\(key.prefix(64))'")
+            let key = line[..<equals], value = line[(equals + 1)...]
+            guard !key.isEmpty, key.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5f }) else {
+                throw ControlDecodeError(line: number, reason: "invalid key '\(String(decoding: key, as: UTF8.self).prefix(64))'")
             }
-            guard !value.utf8.contains(0) else { throw ControlDecodeError(line: index + 1, reason: "NUL in value") }
-            message.pairs.append((String(key), String(value)))
+            guard !value.contains(0) else { throw ControlDecodeError(line: number, reason: "NUL in value") }
+            message.pairs.append((String(decoding: key, as: UTF8.self), String(decoding: value, as: UTF8.self)))
         }
         guard !message.pairs.isEmpty else { throw ControlDecodeError(line: 1, reason: "empty request") }
         return message

@@ -41,13 +41,22 @@ public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
 
     /// "ADDR/LEN", or a bare ADDR with the host length (/32, /128).
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let address = IPAddress(parts[0]) else { return nil }
+        let utf8 = Array(text.utf8)[...]
+        let slash = utf8.firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+        let address: IPAddress
+        if let v4 = IPv4Address.parse(utf8[..<slash]) {
+            address = .v4(IPv4Address(v4))
+        } else if let v6 = IPv6Address.parse(utf8[..<slash]) {
+            address = .v6(IPv6Address(bytes: v6)!)
+        } else {
+            return nil
+        }
         let max: UInt8 = address.family == .inet ? 32 : 128
         var length = max
-        if parts.count == 2 {
-            guard !parts[1].isEmpty, parts[1].count <= 3, parts[1].allSatisfy(\.isASCIIDigit),
-                  let n = UInt8(parts[1]), n <= max else { return nil }
+        if slash < utf8.endIndex {
+            let digits = utf8[(slash + 1)...]
+            guard (1...3).contains(digits.count), digits.allSatisfy({ $0.decimalDigit != nil }),
+                  let n = UInt8(String(decoding: digits, as: UTF8.self)), n <= max else { return nil }
             length = n
         }
         self.init(address: address, length: length)

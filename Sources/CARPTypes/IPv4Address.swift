@@ -12,16 +12,30 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// Strict dotted quad: four decimal parts 0...255, no leading zeros beyond "0" itself.
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var result: UInt32 = 0
-        for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCIIDigit),
-                  !(part.count > 1 && part.first == "0"),
-                  let octet = UInt32(part), octet <= 255 else { return nil }
-            result = result << 8 | octet
+        guard let value = Self.parse(Array(text.utf8)[...]) else { return nil }
+        self.value = value
+    }
+
+    /// The dotted quad in `text` (UTF-8). Byte by byte: `ifconfig` parses hundreds of these
+    /// per call, and splitting Characters costs more than the whole netlink dump.
+    static func parse(_ text: ArraySlice<UInt8>) -> UInt32? {
+        var result: UInt32 = 0, octet: UInt32 = 0, digits = 0, dots = 0
+        for byte in text {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                result = result << 8 | octet
+                (octet, digits, dots) = (0, 0, dots + 1)
+            } else if let digit = byte.decimalDigit {
+                guard !(digits == 1 && octet == 0) else { return nil }  // a leading zero
+                octet = octet * 10 + UInt32(digit)
+                digits += 1
+                guard octet <= 255 else { return nil }
+            } else {
+                return nil
+            }
         }
-        value = result
+        guard digits > 0, dots == 3 else { return nil }
+        return result << 8 | octet
     }
 
     /// Network-order bytes, as on the wire and in the HMAC.
@@ -43,4 +57,18 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
 extension Character {
     var isASCIIDigit: Bool { ("0"..."9").contains(self) }
     var isASCIIHexDigit: Bool { isASCIIDigit || ("a"..."f").contains(self) || ("A"..."F").contains(self) }
+}
+
+extension UInt8 {
+    /// 0...9 for an ASCII decimal digit.
+    var decimalDigit: UInt8? { self >= 0x30 && self <= 0x39 ? self - 0x30 : nil }
+    /// 0...15 for an ASCII hex digit of either case.
+    var hexDigit: UInt8? {
+        switch self {
+        case 0x30...0x39: self - 0x30
+        case 0x41...0x46: self - 0x41 + 10
+        case 0x61...0x66: self - 0x61 + 10
+        default: nil
+        }
+    }
 }

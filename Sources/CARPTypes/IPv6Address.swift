@@ -8,7 +8,7 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
     }
 
     public init?(_ text: some StringProtocol) {
-        guard let parsed = IPv6Address.parse(String(text)) else { return nil }
+        guard let parsed = IPv6Address.parse(Array(text.utf8)[...]) else { return nil }
         bytes = parsed
     }
 
@@ -44,52 +44,52 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
         return head + "::" + tail
     }
 
-    private static func parse(_ text: String) -> [UInt8]? {
+    /// The 16 bytes of `text` (UTF-8): hex groups with at most one "::", the last group
+    /// possibly a dotted quad.
+    static func parse(_ text: ArraySlice<UInt8>) -> [UInt8]? {
         guard !text.isEmpty, text.count <= 45 else { return nil }
-        let halves = text.splitOnDoubleColon()
-        guard halves.count <= 2 else { return nil }
-        guard let head = groups(halves[0]) else { return nil }
-        if halves.count == 1 {
-            return head.count == 16 ? head : nil
+        let colon = UInt8(ascii: ":")
+        var gap: Int?, index = text.startIndex
+        while index + 1 < text.endIndex {
+            if text[index] == colon && text[index + 1] == colon {
+                guard gap == nil else { return nil }
+                gap = index
+                index += 2
+            } else {
+                index += 1
+            }
         }
-        guard let tail = groups(halves[1]), head.count + tail.count <= 14 else { return nil }
+        guard let gap else {
+            guard let all = groups(text), all.count == 16 else { return nil }
+            return all
+        }
+        guard let head = groups(text[..<gap]), let tail = groups(text[(gap + 2)...]),
+              head.count + tail.count <= 14 else { return nil }
         return head + Array(repeating: 0, count: 16 - head.count - tail.count) + tail
     }
 
     /// Colon-separated hex groups, the last of which may be a dotted quad.
-    private static func groups(_ text: Substring) -> [UInt8]? {
+    private static func groups(_ text: ArraySlice<UInt8>) -> [UInt8]? {
         if text.isEmpty { return [] }
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         var out: [UInt8] = []
-        for (n, part) in parts.enumerated() {
-            if n == parts.count - 1, part.contains("."), let v4 = IPv4Address(part) {
-                out += v4.bytes
-                continue
+        var start = text.startIndex
+        while true {
+            let end = text[start...].firstIndex(of: UInt8(ascii: ":")) ?? text.endIndex
+            let part = text[start..<end]
+            if end == text.endIndex, part.contains(UInt8(ascii: ".")) {
+                guard let v4 = IPv4Address.parse(part) else { return nil }
+                out += IPv4Address(v4).bytes
+            } else {
+                guard (1...4).contains(part.count) else { return nil }
+                var group: UInt16 = 0
+                for byte in part {
+                    guard let digit = byte.hexDigit else { return nil }
+                    group = group << 4 | UInt16(digit)
+                }
+                out += [UInt8(group >> 8), UInt8(group & 0xff)]
             }
-            guard (1...4).contains(part.count), part.allSatisfy(\.isASCIIHexDigit),
-                  let group = UInt16(part, radix: 16) else { return nil }
-            out += [UInt8(group >> 8), UInt8(group & 0xff)]
+            guard end < text.endIndex else { return out }
+            start = end + 1
         }
-        return out
-    }
-}
-
-extension String {
-    /// Splits on every "::"; more than two pieces means the text is malformed.
-    fileprivate func splitOnDoubleColon() -> [Substring] {
-        var pieces: [Substring] = []
-        var start = startIndex, index = startIndex
-        while index < endIndex {
-            let next = self.index(after: index)
-            if self[index] == ":", next < endIndex, self[next] == ":" {
-                pieces.append(self[start..<index])
-                start = self.index(after: next)
-                index = start
-                continue
-            }
-            index = next
-        }
-        pieces.append(self[start..<endIndex])
-        return pieces
     }
 }

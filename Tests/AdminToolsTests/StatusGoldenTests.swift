@@ -77,16 +77,19 @@ struct StatusGoldenTests {
 
         """
 
+    var vhosts: [InterfaceStatus.VirtualHost] {
+        get throws { InterfaceModel.virtualHosts(try ControlMessage.decode(records).records(startingWith: "vhid")) }
+    }
+    let links = [LinkInfo(index: 1, name: "lo", isUp: true, isRunning: true, hasCarrier: true, operstate: 0, mac: [0, 0, 0, 0, 0, 0],
+                          parentIndex: 0, kind: nil, macvlanMode: nil, alias: nil, mtu: 65536, flags: 0x49),
+                 link(2, "em0"), link(3, "em1", carrier: false),
+                 link(4, "carp0", kind: "macvlan", mac: [0, 0, 0x5e, 0, 1, 1], alias: "carpd vhid 1"),
+                 link(5, "vh2-em0", kind: "macvlan", mac: [0, 0, 0x5e, 0, 1, 2], alias: "carpd vhid 2", up: false)]
+    let addresses = [addr(1, "127.0.0.1/8"), addr(1, "::1/128"), addr(2, "192.0.2.1/24"), addr(2, "2001:db8::1/64"),
+                     addr(2, "fe80::5054:ff:fe12:3456/64"), addr(4, "192.0.2.10/24")]
+
     func interfaces() throws -> [InterfaceStatus] {
-        let vhosts = InterfaceModel.virtualHosts(try ControlMessage.decode(records).records(startingWith: "vhid"))
-        let loopback = LinkInfo(index: 1, name: "lo", isUp: true, isRunning: true, hasCarrier: true, operstate: 0, mac: [0, 0, 0, 0, 0, 0],
-                                parentIndex: 0, kind: nil, macvlanMode: nil, alias: nil, mtu: 65536, flags: 0x49)
-        let links = [loopback, link(2, "em0"), link(3, "em1", carrier: false),
-                     link(4, "carp0", kind: "macvlan", mac: [0, 0, 0x5e, 0, 1, 1], alias: "carpd vhid 1"),
-                     link(5, "vh2-em0", kind: "macvlan", mac: [0, 0, 0x5e, 0, 1, 2], alias: "carpd vhid 2", up: false)]
-        let addresses = [addr(1, "127.0.0.1/8"), addr(1, "::1/128"), addr(2, "192.0.2.1/24"), addr(2, "2001:db8::1/64"),
-                         addr(2, "fe80::5054:ff:fe12:3456/64"), addr(4, "192.0.2.10/24")]
-        return InterfaceModel.build(links: links, addresses: addresses, vhosts: vhosts)
+        InterfaceModel.build(links: links, addresses: addresses, vhosts: try vhosts)
     }
 
     @Test func listsEveryInterfaceInBSDLayout() throws {
@@ -111,6 +114,29 @@ struct StatusGoldenTests {
         let stats: [String: UInt64] = ["ipackets": 1, "ipackets6": 2, "badsum": 1, "badver": 3, "opackets": 10, "preempt": 1]
         try golden("netstat-s.txt", NetstatCommand.render(stats, hideZero: false) + "\n")
         try golden("netstat-ss.txt", NetstatCommand.render(stats, hideZero: true) + "\n")
+    }
+
+    /// `ifconfig NAME` asks carpd and the kernel only about NAME; it must show exactly what
+    /// the full list shows for NAME.
+    @Test func oneInterfaceMatchesTheList() throws {
+        let vhosts = try vhosts
+        // vh7-em0: a macvlan carpd made for a vhid it no longer has.
+        let links = links + [link(6, "vh7-em0", kind: "macvlan", alias: "carpd vhid 7")]
+        func one(_ name: String) -> String? {
+            let l = links.first { $0.name == name }
+            return InterfaceModel.single(record: vhosts.first { $0.ifname == name }, link: l,
+                                         addresses: l == nil ? [] : addresses,
+                                         onDev: vhosts.filter { $0.carpdev == name }).map { StatusRenderer.render($0) }
+        }
+        let all = try interfaces()
+        for name in ["lo", "em0", "em1", "carp0", "carp9"] {
+            #expect(one(name) == all.first { $0.name == name }.map { StatusRenderer.render($0) }, "\(name)")
+        }
+        // The FreeBSD-style vhid's macvlan can be named; a carpd macvlan carpd no longer
+        // knows, and a name nothing has, cannot.
+        #expect(one("vh2-em0")?.contains("carp: BACKUP carpdev em0 vhid 2 advbase 1 advskew 100") == true)
+        #expect(one("vh7-em0") == nil)
+        #expect(one("em5") == nil)
     }
 
     @Test func bsdFlags() {

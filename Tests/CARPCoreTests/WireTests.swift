@@ -106,6 +106,17 @@ struct AddressTests {
         #expect(IPv6Address(text) == nil)
     }
 
+    @Test(arguments: ["0.0.0.0", "192.0.2.1", "255.255.255.255", "10.0.0.10"])
+    func ipv4RoundTrips(_ text: String) {
+        #expect(IPv4Address(text)?.description == text)
+    }
+
+    @Test(arguments: ["", "1.2.3", "1.2.3.4.5", "1.2.3.", ".1.2.3", "1..2.3", "256.1.1.1", "01.2.3.4", "1.2.3.00",
+                      "1.2.3.4 ", " 1.2.3.4", "1.2.3.a", "1.2.3.-1", "1.2.3.1000", "１.2.3.4"])
+    func ipv4Rejects(_ text: String) {
+        #expect(IPv4Address(text) == nil)
+    }
+
     @Test func prefixes() {
         #expect(IPPrefix("192.0.2.10/24")?.length == 24)
         #expect(IPPrefix("192.0.2.10")?.length == 32)
@@ -113,6 +124,8 @@ struct AddressTests {
         #expect(IPPrefix("192.0.2.10/33") == nil)
         #expect(IPPrefix("192.0.2.10/") == nil)
         #expect(IPPrefix("2001:db8::/129") == nil)
+        #expect(IPPrefix("192.0.2.10/2a") == nil && IPPrefix("192.0.2.10/0024") == nil && IPPrefix("/24") == nil)
+        #expect(IPPrefix("192.0.2.10/24/1") == nil && IPPrefix("::ffff:192.0.2.1/96")?.length == 96)
         #expect(IPPrefix("2001:db8::/64")?.description == "2001:db8::/64")
         #expect(IPv6Address("fe80::1")!.isScopeEmbedded && IPv6Address("ff02::1")!.isScopeEmbedded)
         #expect(!IPv6Address("2001:db8::1")!.isScopeEmbedded)
