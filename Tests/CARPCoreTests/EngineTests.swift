@@ -200,3 +200,40 @@ struct EngineDemotionTests {
         #expect(e.hosts[key]!.machine.state == .initial)
     }
 }
+
+/// The engine keeps each vhid's next deadline beside its machine (the daemon asks on every
+/// wake-up); after any sequence of operations it must equal what the machines say.
+struct EngineDeadlineTests {
+    @Test func deadlineIndexFollowsEveryOperation() throws {
+        var rng = SystemRandomNumberGenerator()
+        var e = CARPEngine()
+        var now: UInt64 = 1_000_000_000
+        let keys = (1...6).map { VirtualHostKey(carpdev: $0 % 2 == 0 ? "eth0" : "eth1", vhid: UInt8($0)) }
+        func check(_ step: String) {
+            let expected = e.hosts.values.compactMap(\.machine.nextDeadline).min()
+            #expect(e.nextDeadline == expected, "after \(step)")
+        }
+        for step in 0..<2_000 {
+            let k = keys.randomElement(using: &rng)!
+            now += UInt64.random(in: 0...400_000_000, using: &rng)
+            let op = Int.random(in: 0..<11, using: &rng)
+            switch op {
+            case 0: _ = e.configure(k, config(vhid: k.vhid, advskew: UInt8.random(in: 0...200, using: &rng)), counterSeed: 7, now: now)
+            case 1: _ = e.setLink(k.carpdev, up: Bool.random(using: &rng), now: now)
+            case 2: _ = e.setAdminUp(k, Bool.random(using: &rng), now: now)
+            case 3: _ = e.remove(k, now: now)
+            case 4: _ = e.force(k, [.backup, .master, .initial].randomElement(using: &rng)!, now: now)
+            case 5: _ = e.receive(ReceivedPacket(family: .inet, payload: advert(config(vhid: k.vhid), advbase: 1,
+                                                 advskew: UInt8.random(in: 0...255, using: &rng)).sealed(),
+                                                 ttl: 255, source: IPAddress("192.0.2.9"), carpdev: k.carpdev), now: now)
+            case 6: _ = e.sendResult(k, family: .inet, failure: Bool.random(using: &rng) ? "ENOBUFS" : nil, noBuffer: false, now: now)
+            case 7: _ = try? e.setSysctl("net.inet.carp.demotion", Int.random(in: -20...20, using: &rng), now: now)
+            case 8: _ = try? e.adjustGroupDemote("carp", by: Int.random(in: -1...1, using: &rng), now: now)
+            default:
+                if let due = e.nextDeadline { now = max(now, due) }
+                _ = e.deadlineReached(now: now)
+            }
+            check("step \(step) (operation \(op) on \(k))")
+        }
+    }
+}

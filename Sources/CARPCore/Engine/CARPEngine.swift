@@ -43,6 +43,10 @@ public struct CARPEngine: Sendable {
     var ifdownDemotion: [VirtualHostKey: Int] = [:]
     var sendHealth: [VirtualHostKey: SendHealth] = [:]
     var lastAccepted: [AddressFamily: (bytes: ArraySlice<UInt8>, source: IPAddress?, at: UInt64)] = [:]
+    /// Each vhid's next deadline, refreshed by `tagged` after every change to its machine:
+    /// the daemon asks for the earliest one on every wake-up, and with 255 vhids walking
+    /// (and copying) every machine each time cost more CPU than all the advertisements.
+    var deadlines: [VirtualHostKey: UInt64] = [:]
 
     public init() {}
 
@@ -53,7 +57,10 @@ public struct CARPEngine: Sendable {
         ElectionContext(preempt: settings.preempt != 0, demotion: settings.demotion, demoteCount: demoteCount)
     }
 
-    public var nextDeadline: UInt64? { hosts.values.compactMap(\.machine.nextDeadline).min() }
+    public var nextDeadline: UInt64? {
+        assert(deadlines == hosts.compactMapValues(\.machine.nextDeadline), "a machine changed without tagged(): \(deadlines) vs \(hosts.compactMapValues(\.machine.nextDeadline))")
+        return deadlines.values.min()
+    }
 
     // MARK: - Configuration
 
@@ -91,6 +98,7 @@ public struct CARPEngine: Sendable {
             outputs += adjustGroup("carp", for: key, by: -1, reason: "vhid removed", now: now)
         }
         hosts[key] = nil
+        deadlines[key] = nil
         return outputs
     }
 
@@ -117,7 +125,7 @@ public struct CARPEngine: Sendable {
     // MARK: - Timers
 
     public mutating func deadlineReached(now: UInt64) -> [EngineOutput] {
-        let due = hosts.filter { ($0.value.machine.nextDeadline ?? .max) <= now }.keys.sorted()
+        let due = deadlines.filter { $0.value <= now }.keys.sorted()
         return due.flatMap { key in tagged(key, hosts[key]!.machine.deadlineReached(context: context, now: now)) }
     }
 
@@ -153,7 +161,9 @@ public struct CARPEngine: Sendable {
     }
 
     /// Tags a machine's actions with its key; counts transitions to MASTER (OpenBSD carps_preempt).
+    /// Every change to a machine goes through here (its deadline is re-read).
     mutating func tagged(_ key: VirtualHostKey, _ actions: [CARPAction]) -> [EngineOutput] {
+        deadlines[key] = hosts[key]?.machine.nextDeadline
         for case .stateChanged(_, .master, _) in actions { statistics.increment(.preempt) }
         return actions.map { .vhost(key, $0) }
     }

@@ -21,7 +21,9 @@ public struct VirtualHostMachine: Sendable {
     }
 
     public var nextDeadline: UInt64? {
-        ([advertiseAt].compactMap { $0 } + masterDownAt.values).min()
+        var earliest = advertiseAt
+        for at in masterDownAt.values where at < earliest ?? .max { earliest = at }
+        return earliest
     }
 
     /// True if the header's digest matches our key and address set (either OpenBSD form).
