@@ -42,7 +42,7 @@ extension CARPSocket {
 
     /// One `sendmsg` of `payload` to `address` with a single control message (`level`, `type`, `info`).
     private func sendMessage<Address, Info>(
-        _ payload: [UInt8], to address: Address, level: Int32, type: Int32, info: Info, label: String
+        _ payload: [UInt8], to address: Address, level: Int32, type: Int32, info: Info, label: @autoclosure () -> String
     ) throws(SystemError) {
         var address = address
         let controlLength = carp_cmsg_space(MemoryLayout<Info>.size)
@@ -75,6 +75,10 @@ extension CARPSocket {
                 }
             }
         }
-        if sent < 0 { throw SystemError.last(label) }
+        // The label is formatted only on failure: hundreds of vhids advertise every second.
+        if sent < 0 {
+            let code = Glibc.errno
+            throw SystemError(operation: label(), errno: code)
+        }
     }
 }

@@ -4,7 +4,13 @@ extension RouteSocket {
     /// All IPv4 and IPv6 addresses, or only those on `ifindex`.
     public func addresses(ifindex: Int32? = nil) throws(NetlinkError) -> [AddressInfo] {
         var cache: OpaquePointer?
-        try nlCheck(rtnl_addr_alloc_cache(sock, &cache), "dump addresses")
+        if let ifindex {
+            // Only this interface's, filtered by the kernel (the filter below stays for
+            // kernels that return them all).
+            try nlCheck(cnl_addr_dump_ifindex(sock, ifindex, &cache), "dump addresses of \(interfaceLabel(ifindex))")
+        } else {
+            try nlCheck(rtnl_addr_alloc_cache(sock, &cache), "dump addresses")
+        }
         guard let cache else { throw NetlinkError(operation: "dump addresses", code: NLE_NOMEM) }
         let owned = CacheObject(owning: cache)
         var result: [AddressInfo] = []
