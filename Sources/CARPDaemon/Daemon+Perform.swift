@@ -112,6 +112,9 @@ extension Daemon {
             try? route.deleteAddress(ifindex: vif.ifindex, bytes: address.bytes, prefixLength: address.prefixLength)
         }
         vif.linkLocalCopy = nil
+        // Taking a link down waits out an RCU grace period (~25 ms): at exit the macvlans are
+        // deleted together right after, so only the addresses go here.
+        guard !stopping else { return }
         attempt("\(vif.ifname) down") { () throws(NetlinkError) in try route.setLink(index: vif.ifindex, up: false) }
     }
 

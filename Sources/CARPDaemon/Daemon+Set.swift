@@ -102,7 +102,8 @@ extension Daemon {
                 index = existing.index
             } else {
                 index = try route.createMacvlan(name: name, parentIndex: parent.index, mac: mac,
-                                                alias: VirtualInterface.aliasPrefix + String(key.vhid))
+                                                alias: VirtualInterface.aliasPrefix + String(key.vhid),
+                                                group: VirtualInterface.linkGroup)
             }
         } catch let error as NetlinkError {
             throw ControlFailure(EIO, "\(name): \(error)")

@@ -90,7 +90,7 @@ final class Daemon {
     /// Bow out of every MASTER vhid, take every address and macvlan away, restore the sysctls.
     private func shutdown() {
         perform(engine.shutdown(now: MonotonicClock.now()))
-        for vif in interfaces.values { try? route.deleteLink(index: vif.ifindex) }
+        Self.deleteOwnMacvlans(route: route)
         interfaces = [:]
         tuning.restore()
         server?.close()
@@ -104,11 +104,25 @@ final class Daemon {
     }
 
     static func removeStaleInterfaces(route: RouteSocket, log: Logger) {
-        guard let links = try? route.links() else { return }
-        for link in links where link.kind == "macvlan" && (link.alias ?? "").hasPrefix(VirtualInterface.aliasPrefix) {
-            log.notice("removing stale \(link.name)")
-            try? route.deleteLink(index: link.index)
+        for name in deleteOwnMacvlans(route: route) { log.notice("removed stale \(name)") }
+    }
+
+    /// Deletes the macvlans a carpd made in this namespace (recognised by their alias) and
+    /// returns their names. Those in carpd's interface group go in one request when nothing
+    /// else is in that group; any others (or all, if the group request fails) one by one.
+    @discardableResult
+    static func deleteOwnMacvlans(route: RouteSocket) -> [String] {
+        guard let links = try? route.links() else { return [] }
+        let ours = links.filter { $0.kind == "macvlan" && ($0.alias ?? "").hasPrefix(VirtualInterface.aliasPrefix) }
+        let ourIndexes = Set(ours.map(\.index))
+        let grouped = links.filter { $0.group == VirtualInterface.linkGroup }
+        var left = ours
+        if !grouped.isEmpty, grouped.allSatisfy({ ourIndexes.contains($0.index) }),
+           (try? route.deleteLinks(group: VirtualInterface.linkGroup)) != nil {
+            left = ours.filter { $0.group != VirtualInterface.linkGroup }
         }
+        for link in left { try? route.deleteLink(index: link.index) }
+        return ours.map(\.name)
     }
 
     /// `carpd -C` (systemd ExecStopPost): take away what a carpd that did not exit cleanly

@@ -28,12 +28,14 @@ public struct LinkInfo: Equatable, Sendable {
     public var mtu: UInt32
     /// The raw `IFF_*` flags.
     public var flags: UInt32
+    /// The interface group (IFLA_GROUP, `ip link set group`); 0 is the default group.
+    public var group: UInt32
 
     /// Creates a snapshot by hand (for tests and fakes).
     public init(
         index: Int32, name: String, isUp: Bool, isRunning: Bool, hasCarrier: Bool,
         operstate: UInt8, mac: [UInt8], parentIndex: Int32, kind: String?,
-        macvlanMode: UInt32?, alias: String?, mtu: UInt32, flags: UInt32
+        macvlanMode: UInt32?, alias: String?, mtu: UInt32, flags: UInt32, group: UInt32 = 0
     ) {
         self.index = index
         self.name = name
@@ -48,6 +50,7 @@ public struct LinkInfo: Equatable, Sendable {
         self.alias = alias
         self.mtu = mtu
         self.flags = flags
+        self.group = group
     }
 }
 
@@ -72,7 +75,8 @@ extension LinkInfo {
             macvlanMode: mode,
             alias: rtnl_link_get_ifalias(link).map { String(cString: $0) },
             mtu: UInt32(rtnl_link_get_mtu(link)),
-            flags: flags
+            flags: flags,
+            group: rtnl_link_get_group(link)
         )
     }
 }
