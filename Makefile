@@ -2,9 +2,9 @@
 #   make          build (debug)
 #   make check    install what is missing, build, run every test (unit and namespace)
 #   make demo     install what is missing, build, show a failover between namespaces
-#   make release  optimized build, Swift runtime linked in (fast start, no runtime to install)
+#   make release  optimized build, fully static (fast start, small RSS, nothing to install)
 #   make install  install a release build (PREFIX=/usr/local, DESTDIR=; see scripts/install)
-#   make bench    failover outages beside ucarp (bench/RESULTS.md)
+#   make bench    failover, scenarios, footprint beside ucarp and keepalived (bench/RESULTS.md)
 #   make lint     check the man pages with mandoc
 SWIFT ?= swift
 PREFIX ?= /usr/local
@@ -45,8 +45,9 @@ check: deps
 demo: build
 	./scripts/demo
 
-bench: build
-	./bench/failover
+bench: release
+	@./scripts/install-deps bench
+	./bench/failover $(BENCHFLAGS) && ./bench/scenarios $(BENCHFLAGS) && ./bench/footprint $(BENCHFLAGS)
 
 clean:
 	rm -rf .build
