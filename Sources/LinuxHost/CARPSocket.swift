@@ -29,6 +29,9 @@ public final class CARPSocket {
     /// Reused by `receive()` for ancillary data; UInt64 elements keep it 8-byte aligned as cmsghdr needs.
     var controlBuffer = [UInt64](repeating: 0, count: 32)
 
+    /// Receive queue for bursts: 255 vhids x (IPv4 or IPv6) x two copies, ~1.3 KiB each.
+    static let receiveBufferSize: Int32 = 2 << 20
+
     /// Opens and configures the send and receive sockets for `family`.
     /// - Throws: `SystemError` from `socket` (EPERM without CAP_NET_RAW) or `setsockopt`.
     public init(family: Family) throws(SystemError) {
@@ -63,6 +66,13 @@ public final class CARPSocket {
         // A raw socket gets a copy of every protocol-112 datagram; the send socket must not queue them.
         if carp_attach_drop_all_filter(sendFD) != 0 { throw SystemError.last("setsockopt SO_ATTACH_FILTER") }
         let on: Int32 = 1, off: Int32 = 0, maximumHops: Int32 = 255
+        // A master of 255 vhids bows out of all of them at once (or re-advertises them after a
+        // demotion): with the default ~208 KiB the peer's queue overflowed and two thirds of
+        // the bow-outs were lost, so those vhids waited for master-down. FORCE (CAP_NET_ADMIN)
+        // passes net.core.rmem_max; without it the kernel caps the plain option there.
+        if (try? setSocketOption(receiveFD, SOL_SOCKET, SO_RCVBUFFORCE, Self.receiveBufferSize, "SO_RCVBUFFORCE")) == nil {
+            try setSocketOption(receiveFD, SOL_SOCKET, SO_RCVBUF, Self.receiveBufferSize, "SO_RCVBUF")
+        }
         switch family {
         case .inet:
             let ip = Int32(IPPROTO_IP)
