@@ -1,6 +1,7 @@
 # bsd-carp: BSD CARP on Linux.
 #   make          build (debug)
-#   make check    install what is missing, build, run every test (unit and namespace)
+#   make check    install what is missing, build, run every test (unit and namespace; core
+#                 namespace tests again on the static release build)
 #   make demo     install what is missing, build, show a failover between namespaces
 #   make release  optimized build, fully static (fast start, small RSS, nothing to install)
 #   make install  install a release build (PREFIX=/usr/local, DESTDIR=; see scripts/install)
@@ -36,11 +37,16 @@ integration: build
 lint: deps
 	mandoc -T lint -W warning man/*.[0-9]
 
+# The release binaries (static, what make install ships) run the core namespace tests too.
+RELEASE_TESTS = 01-failover 03-bowout 11-openbsd-example 12-cli 14-restart 20-bowout-burst
+
 check: deps
 	mandoc -T lint -W warning man/*.[0-9]
 	$(SWIFT) build
 	$(SWIFT) test
 	./tests/integration/run
+	$(SWIFT) build -c release --static-swift-stdlib
+	CARPD=.build/release/carpd ./tests/integration/run $(RELEASE_TESTS)
 
 demo: build
 	./scripts/demo
