@@ -27,36 +27,13 @@ declare -A DPID=() # node -> main pid of the daemon under test
 
 die() { echo "$NAME: $*" >&2; exit 1; }
 msg() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 stamp() { date +%s.%N; } # the clock of ping -D (CLOCK_REALTIME)
 ms_since() { awk -v a="$1" -v b="$(stamp)" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
 
-# wait_until TIMEOUT COMMAND...: COMMAND every 20 ms until it succeeds; 1 on timeout.
-wait_until() {
-    local end=$(($(now_ms) + $(awk -v t="$1" 'BEGIN { printf "%d", t * 1000 }')))
-    shift
-    while :; do
-        "$@" && return 0
-        (($(now_ms) >= end)) && return 1
-        sleep 0.02
-    done
-}
-# hold_for SECONDS COMMAND...: COMMAND must succeed at every check (every 100 ms).
-hold_for() {
-    local end=$(($(now_ms) + $(awk -v t="$1" 'BEGIN { printf "%d", t * 1000 }')))
-    shift
-    while :; do
-        "$@" || return 1
-        (($(now_ms) >= end)) && return 0
-        sleep 0.1
-    done
-}
-alive() {
-    local st
-    [[ -r /proc/$1/stat ]] || return 1
-    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-    [[ -n "$st" && "$st" != Z && "$st" != X ]]
-}
+# now_ms, wait_until (every 20 ms here), hold_for and pid_running: shared with the tests.
+WAIT_STEP=0.02
+source "$REPO/tests/integration/wait.sh"
+alive() { pid_running "$1"; }
 dead() { ! alive "$1"; }
 # reap PID: wait for it (bounded by T_EXIT); RC = its exit status, or "alive".
 RC=""

@@ -53,7 +53,6 @@ T=""
 
 # ---------------------------------------------------------------- messages
 
-now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 log() { printf '%s %s: %s\n' "$(date +%H:%M:%S.%3N)" "$TEST_NAME" "$*"; }
 # fail and the cleanup write to the test's original stderr (fd $BC_ERR), even
 # when called under a redirection.
@@ -95,39 +94,8 @@ require_carpd() {
 
 # ---------------------------------------------------------------- waiting
 
-# wait_until TIMEOUT_SECONDS COMMAND...: run COMMAND every 50 ms until it succeeds.
-# Returns 1 when TIMEOUT (may be fractional) elapses first.
-wait_until() {
-    local timeout_ms end
-    timeout_ms=$(awk -v t="$1" 'BEGIN { printf "%d", t * 1000 }')
-    shift
-    end=$(($(now_ms) + timeout_ms))
-    while :; do
-        "$@" && return 0
-        (($(now_ms) >= end)) && return 1
-        sleep 0.05
-    done
-}
-
-# hold_for SECONDS COMMAND...: COMMAND must succeed at every check (every 100 ms)
-# during SECONDS. Returns 1 at the first failed check.
-hold_for() {
-    local end
-    end=$(($(now_ms) + $(awk -v t="$1" 'BEGIN { printf "%d", t * 1000 }')))
-    shift
-    while :; do
-        "$@" || return 1
-        (($(now_ms) >= end)) && return 0
-        sleep 0.1
-    done
-}
-
-pid_running() {
-    local st
-    [[ -r /proc/$1/stat ]] || return 1
-    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-    [[ -n "$st" && "$st" != Z && "$st" != X ]]
-}
+# now_ms, wait_until, hold_for, pid_running (shared with bench/lib.sh).
+source "$BC_HERE/wait.sh"
 
 # track PID: remember a background process for the cleanup.
 track() { BC_PIDS+=("$1"); }
