@@ -42,16 +42,15 @@ public enum InterfaceModel {
     }
 
     /// What `ifconfig NAME` shows, from only what concerns NAME: carpd's record whose ifname
-    /// is NAME (`record`), the kernel's link called NAME, its addresses and carpd's records
-    /// with NAME as carpdev (`onDev`). Nil when there is no such interface. Gives the same
+    /// is NAME (`record`), the kernel's link called NAME, that link's addresses and carpd's
+    /// records with NAME as carpdev (`onDev`). Nil when there is no such interface. Gives the same
     /// status as the matching entry of `build`, and also shows a FreeBSD-style vhid's
     /// hidden macvlan when it is named.
     public static func single(record: InterfaceStatus.VirtualHost?, link: LinkInfo?, addresses: [AddressInfo],
                               onDev: [InterfaceStatus.VirtualHost]) -> InterfaceStatus? {
         if let record { return carpInterface(record, link: link) }
         guard let link, !isCarpdMacvlan(link) else { return nil }
-        return plain(link, addresses: addresses.filter { $0.ifindex == link.index },
-                     vhosts: onDev.filter { !$0.named && $0.carpdev == link.name })
+        return plain(link, addresses: addresses, vhosts: onDev.filter { !$0.named })
     }
 
     /// A macvlan carpd made (its alias says so): shown as its carpN, or hidden.

@@ -4,7 +4,14 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
     case v6(IPv6Address)
 
     public init?(_ text: some StringProtocol) {
-        if let a = IPv4Address(text) { self = .v4(a) } else if let a = IPv6Address(text) { self = .v6(a) } else { return nil }
+        guard let address = Self.parse(Array(text.utf8)[...]) else { return nil }
+        self = address
+    }
+
+    /// A dotted quad, else an IPv6 text form, from UTF-8 bytes.
+    static func parse(_ text: ArraySlice<UInt8>) -> IPAddress? {
+        if let v4 = IPv4Address.parse(text) { return .v4(IPv4Address(v4)) }
+        return IPv6Address.parse(text).flatMap(IPv6Address.init(bytes:)).map { .v6($0) }
     }
 
     public init?(bytes: [UInt8]) {
@@ -43,14 +50,7 @@ public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
     public init?(_ text: some StringProtocol) {
         let utf8 = Array(text.utf8)[...]
         let slash = utf8.firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
-        let address: IPAddress
-        if let v4 = IPv4Address.parse(utf8[..<slash]) {
-            address = .v4(IPv4Address(v4))
-        } else if let v6 = IPv6Address.parse(utf8[..<slash]) {
-            address = .v6(IPv6Address(bytes: v6)!)
-        } else {
-            return nil
-        }
+        guard let address = IPAddress.parse(utf8[..<slash]) else { return nil }
         let max: UInt8 = address.family == .inet ? 32 : 128
         var length = max
         if slash < utf8.endIndex {

@@ -29,7 +29,8 @@ public final class CARPSocket {
     /// Reused by `receive()` for ancillary data; UInt64 elements keep it 8-byte aligned as cmsghdr needs.
     var controlBuffer = [UInt64](repeating: 0, count: 32)
 
-    /// Receive queue for bursts: 255 vhids x (IPv4 or IPv6) x two copies, ~1.3 KiB each.
+    /// Receive queue for bursts: 255 vhids x two copies, ~2 KiB each as queued (the default
+    /// ~208 KiB held about 100 advertisements).
     static let receiveBufferSize: Int32 = 2 << 20
 
     /// Opens and configures the send and receive sockets for `family`.

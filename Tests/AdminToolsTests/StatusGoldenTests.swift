@@ -125,7 +125,7 @@ struct StatusGoldenTests {
         func one(_ name: String) -> String? {
             let l = links.first { $0.name == name }
             return InterfaceModel.single(record: vhosts.first { $0.ifname == name }, link: l,
-                                         addresses: l == nil ? [] : addresses,
+                                         addresses: addresses.filter { $0.ifindex == l?.index },
                                          onDev: vhosts.filter { $0.carpdev == name }).map { StatusRenderer.render($0) }
         }
         let all = try interfaces()

@@ -98,7 +98,7 @@ public struct CARPEngine: Sendable {
             outputs += adjustGroup("carp", for: key, by: -1, reason: "vhid removed", now: now)
         }
         hosts[key] = nil
-        deadlines[key] = nil
+        deadlines[key] = nil  // tagged() above read the machine before it went
         return outputs
     }
 
