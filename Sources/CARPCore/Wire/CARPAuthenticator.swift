@@ -1,5 +1,3 @@
-import Crypto
-
 /// HMAC-SHA1 over: 0x02 0x01, vhid, the vhid's IPv4 addresses sorted ascending, its IPv6
 /// addresses sorted bytewise (each once), then the 8 counter bytes as on the wire.
 ///
@@ -7,11 +5,13 @@ import Crypto
 /// IPv6 addresses. It sends without them and accepts either; so do we.
 public struct CARPAuthenticator: Sendable {
     public let key: CARPKey
+    private let hmac: HMACSHA1
     private let withLinkLocal: [UInt8]
     private let withoutLinkLocal: [UInt8]
 
     public init(key: CARPKey, vhid: UInt8, addresses: [IPAddress]) {
         self.key = key
+        hmac = HMACSHA1(key: key.bytes)
         var v4 = Set<IPv4Address>(), v6 = Set<IPv6Address>()
         for address in addresses {
             switch address {
@@ -28,10 +28,10 @@ public struct CARPAuthenticator: Sendable {
     }
 
     /// The digest we send: OpenBSD's context without link-local addresses.
-    public func digest(counter: [UInt8]) -> [UInt8] { Self.mac(key: key, message: withoutLinkLocal + counter) }
+    public func digest(counter: [UInt8]) -> [UInt8] { hmac.code(for: withoutLinkLocal + counter) }
 
     /// The digest with link-local addresses included (FreeBSD when one is on the vhid; OpenBSD ctx 0).
-    public func digestWithLinkLocal(counter: [UInt8]) -> [UInt8] { Self.mac(key: key, message: withLinkLocal + counter) }
+    public func digestWithLinkLocal(counter: [UInt8]) -> [UInt8] { hmac.code(for: withLinkLocal + counter) }
 
     /// Accepts either form, compared in constant time. The second HMAC is computed only
     /// when the vhid has link-local addresses (otherwise both forms are the same message).
@@ -40,10 +40,6 @@ public struct CARPAuthenticator: Sendable {
         if Self.constantTimeEqual(digest(counter: counter), header.digest) { return true }
         guard withLinkLocal != withoutLinkLocal else { return false }
         return Self.constantTimeEqual(digestWithLinkLocal(counter: counter), header.digest)
-    }
-
-    private static func mac(key: CARPKey, message: [UInt8]) -> [UInt8] {
-        Array(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: SymmetricKey(data: key.bytes)))
     }
 
     private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
