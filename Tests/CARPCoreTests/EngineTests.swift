@@ -237,3 +237,40 @@ struct EngineDeadlineTests {
         }
     }
 }
+
+/// Advertisements due within an eighth of their interval go out with the wake-up that is
+/// due now, so many vhids share wake-ups (and batches) instead of each having its own.
+struct AdvertisementCoalescingTests {
+    func sent(_ outputs: [EngineOutput]) -> [UInt8] {
+        outputs.compactMap { if case .vhost(let k, .transmit(_, .inet)) = $0 { k.vhid } else { nil } }
+    }
+
+    @Test func mastersDueWithinTheSlackJoinTheWakeUpAndStayTogether() {
+        var e = CARPEngine()
+        _ = e.setLink("eth0", up: true, now: 0)
+        // Masters 1, 2, 3 scheduled 0, 100 and 200 ms apart (slack at advbase 1: 125 ms).
+        for (vhid, at) in [(1, 0), (2, 100_000_000), (3, 200_000_000)] as [(UInt8, UInt64)] {
+            let k = VirtualHostKey(carpdev: "eth0", vhid: vhid)
+            _ = e.configure(k, config(vhid: vhid), counterSeed: 1, now: at)
+            _ = e.force(k, .master, now: at)
+        }
+        #expect(e.nextDeadline == s)
+        #expect(sent(e.deadlineReached(now: s)) == [1, 2])  // 2 is 100 ms early; 3 is 200 ms away
+        #expect(e.hosts[VirtualHostKey(carpdev: "eth0", vhid: 2)]!.machine.advertiseAt == 2 * s)
+        #expect(e.nextDeadline == s + 200_000_000)
+        #expect(sent(e.deadlineReached(now: s + 200_000_000)) == [3])
+        #expect(sent(e.deadlineReached(now: 2 * s)) == [1, 2])
+    }
+
+    @Test func nothingBeforeTheSlackAndMasterDownNeverEarly() {
+        var m = master()
+        let interval = Timing.advertisementInterval(advbase: 1, advskew: 0)
+        #expect(m.advertisementSlack == interval / 8)
+        #expect(m.deadlineReached(context: .init(), now: interval - interval / 8 - 1).isEmpty)
+        #expect(!transmitted(m.deadlineReached(context: .init(), now: interval - interval / 8)).isEmpty)
+        var b = backup(config(advskew: 100))
+        let down = Timing.masterDown(advbase: 1, advskew: 100)
+        #expect(!b.isDue(now: down - 1) && b.deadlineReached(context: .init(), now: down - 1).isEmpty)
+        #expect(b.isDue(now: down))
+    }
+}

@@ -124,8 +124,10 @@ public struct CARPEngine: Sendable {
 
     // MARK: - Timers
 
+    /// Runs every vhid whose deadline passed, and with them the MASTERs whose next
+    /// advertisement falls within its slack (see `VirtualHostMachine.advertisementSlack`).
     public mutating func deadlineReached(now: UInt64) -> [EngineOutput] {
-        let due = deadlines.filter { $0.value <= now }.keys.sorted()
+        let due = deadlines.keys.filter { hosts[$0]!.machine.isDue(now: now) }.sorted()
         return due.flatMap { key in tagged(key, hosts[key]!.machine.deadlineReached(context: context, now: now)) }
     }
 

@@ -5,6 +5,8 @@ public struct VirtualHostMachine: Sendable {
     public private(set) var state: CARPState = .initial
     /// MASTER: when the next advertisement is due.
     public private(set) var advertiseAt: UInt64?
+    /// MASTER: the interval `advertiseAt` was scheduled with (advbase + demoted advskew).
+    public private(set) var advertisementInterval: UInt64 = 0
     /// BACKUP: per-family master-down deadlines; the first to expire makes us MASTER.
     public private(set) var masterDownAt: [AddressFamily: UInt64] = [:]
     /// The counter of the last advertisement sent, for loop detection.
@@ -123,7 +125,8 @@ public struct VirtualHostMachine: Sendable {
     mutating func advertise(context: ElectionContext, now: UInt64) -> [CARPAction] {
         let skew = context.effectiveSkew(config.advskew)
         let actions = transmit(advbase: config.advbase, advskew: skew, demote: context.demoteCount)
-        advertiseAt = now + Timing.advertisementInterval(advbase: config.advbase, advskew: skew)
+        advertisementInterval = Timing.advertisementInterval(advbase: config.advbase, advskew: skew)
+        advertiseAt = now + advertisementInterval
         return actions
     }
 
