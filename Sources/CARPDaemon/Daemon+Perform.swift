@@ -12,9 +12,24 @@ extension Daemon {
                 emit(level, text)
             case .vhost(let key, let action):
                 guard var vif = interfaces[key], let host = engine.hosts[key] else { continue }
+                // Frames wait only while more frames follow: anything else (a release taking
+                // the macvlan down, say) must find them sent.
+                if case .transmit = action {} else { flushFrames() }
                 perform(action, on: &vif, config: host.machine.config)
                 interfaces[key] = vif
             }
+        }
+        flushFrames()
+    }
+
+    /// Sends the queued advertisement frames in one batch and reports each result to the engine.
+    func flushFrames() {
+        guard !queuedFrames.isEmpty else { return }
+        let queued = queuedFrames
+        queuedFrames = []
+        let results = frames.send(queued.map(\.frame))
+        for (item, error) in zip(queued, results) {
+            sendFinished(item.key, family: item.family, unicast: false, error: error)
         }
     }
 
@@ -63,18 +78,39 @@ extension Daemon {
         // Multicast leaves through the macvlan, so its source MAC is the virtual MAC (as
         // FreeBSD's carp_output); unicast goes out the parent with its own MAC (FreeBSD too).
         let ifindex = unicast ? vif.parentIndex : vif.ifindex
-        var failure: String?, noBuffer = false
+        if !unicast, let source, let frame = advertisementFrame(bytes, family: family, vhid: vif.key.vhid,
+                                                                source: source, destination: destination) {
+            queuedFrames.append((vif.key, family, OutgoingFrame(frame: frame, ifindex: ifindex)))
+            return
+        }
         do {
             try socket.send(bytes, to: destination, ifindex: ifindex, source: source)
+            sendFinished(vif.key, family: family, unicast: unicast, error: nil)
         } catch {
-            // OpenBSD does not count an unreachable unicast peer as a send error.
-            if !(unicast && error.errno == EHOSTDOWN) {
-                failure = String(cString: strerror(error.errno))
-                noBuffer = error.errno == ENOBUFS || error.errno == ENOMEM
-                emit(.warning, "carp: \(vif.key): send \(family): \(error)")
-            }
+            sendFinished(vif.key, family: family, unicast: unicast, error: error)
         }
-        perform(engine.sendResult(vif.key, family: family, failure: failure, noBuffer: noBuffer, now: MonotonicClock.now()))
+    }
+
+    private func sendFinished(_ key: VirtualHostKey, family: AddressFamily, unicast: Bool, error: SystemError?) {
+        var failure: String?, noBuffer = false
+        // OpenBSD does not count an unreachable unicast peer as a send error.
+        if let error, !(unicast && error.errno == EHOSTDOWN) {
+            failure = String(cString: strerror(error.errno))
+            noBuffer = error.errno == ENOBUFS || error.errno == ENOMEM
+            emit(.warning, "carp: \(key): send \(family): \(error)")
+        }
+        perform(engine.sendResult(key, family: family, failure: failure, noBuffer: noBuffer, now: MonotonicClock.now()))
+    }
+
+    /// The multicast advertisement as a whole frame from the virtual MAC. Without a source
+    /// address the raw socket sends it instead and the kernel picks one (then a VIP).
+    private func advertisementFrame(_ bytes: [UInt8], family: AddressFamily, vhid: UInt8,
+                                    source: [UInt8], destination: [UInt8]) -> [UInt8]? {
+        let mac = MACAddress.virtual(vhid: vhid).bytes, dscp = engine.settings.dscp
+        switch family {
+        case .inet: return AdvertisementFrame.inet(mac: mac, source: source, destination: destination, dscp: dscp, payload: bytes)
+        case .inet6: return AdvertisementFrame.inet6(mac: mac, source: source, destination: destination, dscp: dscp, payload: bytes)
+        }
     }
 
     // MARK: - Addresses
@@ -82,6 +118,12 @@ extension Daemon {
     /// MASTER: macvlan up, then exactly the configured addresses on it.
     private func claim(_ vif: inout VirtualInterface, config: VirtualHostConfig) {
         attempt("\(vif.ifname) up") { () throws(NetlinkError) in try route.setLink(index: vif.ifindex, up: true) }
+        // A second master's advertisements come from our own virtual MAC, and a private-mode
+        // macvlan keeps those to itself: listen there while the macvlan is up. Only then: the
+        // kernel checks every membership of the socket for every CARP datagram that arrives.
+        for socket in [inet, inet6] {
+            do { try socket.join(ifindex: vif.ifindex) } catch { emit(.warning, "carp: join on \(vif.ifname): \(error)") }
+        }
         let current = (try? route.addresses(ifindex: vif.ifindex)) ?? []
         let wanted = config.addresses
         for prefix in wanted where !current.contains(where: { $0.bytes == prefix.address.bytes && $0.prefixLength == prefix.length }) {
@@ -116,6 +158,9 @@ extension Daemon {
         // deleted together right after, so only the addresses go here.
         guard !stopping else { return }
         attempt("\(vif.ifname) down") { () throws(NetlinkError) in try route.setLink(index: vif.ifindex, up: false) }
+        // After the link is down, so that no membership report leaves from the virtual MAC.
+        inet.leave(ifindex: vif.ifindex)
+        inet6.leave(ifindex: vif.ifindex)
     }
 
     /// Gratuitous ARP and unsolicited NA from the virtual MAC: the kernel sends neither on address add.
@@ -125,8 +170,8 @@ extension Daemon {
         for prefix in config.addresses {
             do {
                 switch prefix.address {
-                case .v4(let a): try announcer.sendGratuitousARP(ifindex: vif.ifindex, mac: mac, address: a.bytes)
-                case .v6(let a): try announcer.sendUnsolicitedNA(ifindex: vif.ifindex, mac: mac, address: a.bytes, router: router)
+                case .v4(let a): try frames.sendGratuitousARP(ifindex: vif.ifindex, mac: mac, address: a.bytes)
+                case .v6(let a): try frames.sendUnsolicitedNA(ifindex: vif.ifindex, mac: mac, address: a.bytes, router: router)
                 }
             } catch {
                 emit(.warning, "carp: \(vif.key): announce \(prefix.address): \(error)")

@@ -115,10 +115,8 @@ extension Daemon {
         tuning.tuneParent(key.carpdev)
         tuning.tuneMacvlan(name)
         tuning.ensureMulticastMemberships(interfaces.count + Set(interfaces.keys.map(\.carpdev)).count + 2)
-        for socket in [inet, inet6] {
-            for ifindex in [parent.index, index] {
-                do { try socket.join(ifindex: ifindex) } catch { emit(.warning, "carp: join on \(ifindex): \(error)") }
-            }
+        for socket in [inet, inet6] {  // the macvlan joins while it is up (claim)
+            do { try socket.join(ifindex: parent.index) } catch { emit(.warning, "carp: join on \(key.carpdev): \(error)") }
         }
         carpdevByIndex[parent.index] = key.carpdev
         carpdevByIndex[index] = key.carpdev

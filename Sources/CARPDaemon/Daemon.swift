@@ -15,7 +15,7 @@ final class Daemon {
     let monitor: RouteMonitor
     let inet: CARPSocket
     let inet6: CARPSocket
-    let announcer: NeighborAnnouncer
+    let frames: FrameSocket
     let signals: SignalSource
     var server: ControlServer?
     var tuning: HostTuning
@@ -33,6 +33,8 @@ final class Daemon {
     let files: RuntimeFiles
     let hooks: HookRunner
     var stopping = false
+    /// Multicast advertisements built but not sent yet: they leave in one batch (`flushFrames`).
+    var queuedFrames: [(key: VirtualHostKey, family: AddressFamily, frame: OutgoingFrame)] = []
 
     init(options: Options) throws {
         self.options = options
@@ -41,7 +43,7 @@ final class Daemon {
         monitor = try RouteMonitor()
         inet = try CARPSocket(family: .inet)
         inet6 = try CARPSocket(family: .inet6)
-        announcer = try NeighborAnnouncer()
+        frames = try FrameSocket()
         signals = try SignalSource(signals: [SIGTERM, SIGINT, SIGHUP, SIGCHLD])
         files = RuntimeFiles(directory: options.runtimeDirectory)
         hooks = HookRunner(directory: options.configDirectory + "/notify.d", log: Logger(label: "carpd"))

@@ -1,4 +1,5 @@
-/* _GNU_SOURCE exposes struct ucred (SO_PEERCRED) and struct in6_pktinfo (layout check). */
+/* _GNU_SOURCE exposes struct ucred (SO_PEERCRED), and struct in6_pktinfo and struct mmsghdr
+ * (layout checks, recvmmsg, sendmmsg). */
 #define _GNU_SOURCE
 #include "ccarpshim.h"
 
@@ -11,6 +12,19 @@ _Static_assert(sizeof(struct carp_in6_pktinfo) == sizeof(struct in6_pktinfo),
                "carp_in6_pktinfo must mirror in6_pktinfo");
 _Static_assert(offsetof(struct carp_in6_pktinfo, ipi6_ifindex) == offsetof(struct in6_pktinfo, ipi6_ifindex),
                "carp_in6_pktinfo must mirror in6_pktinfo");
+
+/* The Swift side hands arrays of carp_mmsghdr to the kernel as struct mmsghdr. */
+_Static_assert(sizeof(struct carp_mmsghdr) == sizeof(struct mmsghdr), "carp_mmsghdr must mirror mmsghdr");
+_Static_assert(offsetof(struct carp_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len),
+               "carp_mmsghdr must mirror mmsghdr");
+
+int carp_recvmmsg(int fd, struct carp_mmsghdr *messages, unsigned int count, int flags) {
+    return recvmmsg(fd, (struct mmsghdr *)messages, count, flags, NULL);
+}
+
+int carp_sendmmsg(int fd, struct carp_mmsghdr *messages, unsigned int count, int flags) {
+    return sendmmsg(fd, (struct mmsghdr *)messages, count, flags);
+}
 
 void carp_syslog(int priority, const char *message) {
     /* "%s" so that a '%' in the message is never interpreted. */

@@ -38,35 +38,31 @@ struct ReceiveMetadata {
 extension CARPSocket {
     /// Reads one pending datagram, nil when it would block.
     ///
-    /// Other read errors also return nil (the socket stays registered and is retried on the next
-    /// readiness). A datagram longer than 2048 bytes (never CARP) is cut short.
+    /// Datagrams come from the kernel up to 64 at a time (one `recvmmsg`) and are handed out
+    /// in order. Read errors also return nil (the socket stays registered and is retried on
+    /// the next readiness). A datagram longer than 256 bytes (never CARP) is cut short.
     public func receive() -> ReceivedAdvertisement? {
-        var peer = sockaddr_storage()
-        var metadata = ReceiveMetadata()
-        let count = receiveBuffer.withUnsafeMutableBytes { dataBytes in
-            controlBuffer.withUnsafeMutableBytes { controlBytes in
-                withUnsafeMutableBytes(of: &peer) { peerBytes -> Int in
-                    var vector = iovec(iov_base: dataBytes.baseAddress, iov_len: dataBytes.count)
-                    return withUnsafeMutablePointer(to: &vector) { vectorPointer -> Int in
-                        var message = msghdr()
-                        message.msg_name = peerBytes.baseAddress
-                        message.msg_namelen = socklen_t(peerBytes.count)
-                        message.msg_iov = vectorPointer
-                        message.msg_iovlen = 1
-                        message.msg_control = controlBytes.baseAddress
-                        message.msg_controllen = controlBytes.count
-                        let received = retryingOnInterrupt { recvmsg(receiveFD, &message, 0) }
-                        if received >= 0 { metadata = CARPSocket.parseControl(&message) }
-                        return received
-                    }
-                }
-            }
+        if nextReceived == received.count { receiveBatch() }
+        guard nextReceived < received.count else { return nil }
+        nextReceived += 1
+        return received[nextReceived - 1]
+    }
+
+    private func receiveBatch() {
+        received.removeAll(keepingCapacity: true)
+        nextReceived = 0
+        receiveMessages.prepareForReceive()
+        let count = retryingOnInterrupt {
+            carp_recvmmsg(receiveFD, receiveMessages.headers, UInt32(receiveMessages.capacity), Int32(MSG_DONTWAIT))
         }
-        guard count >= 0 else { return nil }
-        let datagram = Array(receiveBuffer[0..<count])
-        switch family {
-        case .inet: return CARPSocket.decodeInet(datagram, peer: peer, metadata: metadata)
-        case .inet6: return CARPSocket.decodeInet6(datagram, peer: peer, metadata: metadata)
+        guard count > 0 else { return }
+        for index in 0..<Int(count) {
+            let metadata = CARPSocket.parseControl(&receiveMessages.headers[index].msg_hdr)
+            let datagram = receiveMessages.received(index), peer = receiveMessages.sender(index)
+            switch family {
+            case .inet: received.append(CARPSocket.decodeInet(datagram, peer: peer, metadata: metadata))
+            case .inet6: received.append(CARPSocket.decodeInet6(datagram, peer: peer, metadata: metadata))
+            }
         }
     }
 

@@ -24,10 +24,10 @@ public final class CARPSocket {
     public let family: Family
     let sendFD: Int32
     let receiveFD: Int32
-    /// Reused by `receive()`: a CARP datagram is 56 bytes; anything larger is not CARP and is cut short.
-    var receiveBuffer = [UInt8](repeating: 0, count: 2048)
-    /// Reused by `receive()` for ancillary data; UInt64 elements keep it 8-byte aligned as cmsghdr needs.
-    var controlBuffer = [UInt64](repeating: 0, count: 32)
+    /// Buffers of `receive()`, the datagrams its last `recvmmsg` read, and the next to hand out.
+    let receiveMessages = MessageBatch(capacity: 64)
+    var received: [ReceivedAdvertisement] = []
+    var nextReceived = 0
 
     /// Receive queue for bursts: 255 vhids x two copies, ~2 KiB each as queued (the default
     /// ~208 KiB held about 100 advertisements).

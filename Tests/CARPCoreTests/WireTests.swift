@@ -138,3 +138,39 @@ struct AddressTests {
         #expect(IPPrefix("0.0.0.0/0")!.contains(IPAddress("198.51.100.1")!))
     }
 }
+
+/// Whole frames for the packet socket: carp-protocol.md §1.2, §1.3 and vector 1 of §14.
+struct AdvertisementFrameTests {
+    let payload = hex("210100070001f2610123456789abcdef302512fb82c45c1cc0abf1f8f00f3590ed3866f0")
+    let mac: [UInt8] = [0x00, 0x00, 0x5e, 0x00, 0x01, 0x01]
+
+    @Test func vector1AsAnIPv4Frame() {
+        let frame = AdvertisementFrame.inet(mac: mac, source: [192, 168, 1, 2], destination: [224, 0, 0, 18],
+                                            dscp: 56, payload: payload)!
+        #expect(toHex(Array(frame[0..<14])) == "01005e000012" + "00005e000101" + "0800")
+        #expect(toHex(Array(frame[14..<34])) == "45e0003800004000ff70d8b8c0a80102e0000012")
+        #expect(Array(frame[34...]) == payload)
+    }
+
+    @Test func ipv6FrameCarriesTrafficClassAndHopLimit() {
+        let source = hex("fe800000000000000000000000000001"), group = hex("ff020000000000000000000000000012")
+        let frame = AdvertisementFrame.inet6(mac: mac, source: source, destination: group, dscp: 56, payload: payload)!
+        #expect(toHex(Array(frame[0..<14])) == "333300000012" + "00005e000101" + "86dd")
+        // version 6, traffic class 0xe0, flow 0, payload length 36, next header 112, hop limit 255
+        #expect(toHex(Array(frame[14..<22])) == "6e0000000024" + "70ff")
+        #expect(Array(frame[22..<38]) == source && Array(frame[38..<54]) == group)
+        #expect(Array(frame[54...]) == payload)
+        let openBSD = AdvertisementFrame.inet6(mac: mac, source: source, destination: group, dscp: 0, payload: payload)!
+        #expect(toHex(Array(openBSD[14..<16])) == "6000")
+    }
+
+    @Test func onlyMulticastDestinationsAndWellFormedAddresses() {
+        #expect(AdvertisementFrame.multicastMAC([239, 255, 1, 2]) == [0x01, 0x00, 0x5e, 0x7f, 0x01, 0x02])
+        #expect(AdvertisementFrame.multicastMAC([192, 0, 2, 1]) == nil)
+        #expect(AdvertisementFrame.multicastMAC(hex("20010db8000000000000000000000001")) == nil)
+        #expect(AdvertisementFrame.inet(mac: mac, source: [192, 0, 2, 1], destination: [192, 0, 2, 2], dscp: 0, payload: payload) == nil)
+        #expect(AdvertisementFrame.inet(mac: [0, 1], source: [192, 0, 2, 1], destination: [224, 0, 0, 18], dscp: 0, payload: payload) == nil)
+        #expect(AdvertisementFrame.inet6(mac: mac, source: [192, 0, 2, 1], destination: hex("ff020000000000000000000000000012"),
+                                         dscp: 0, payload: payload) == nil)
+    }
+}

@@ -51,6 +51,18 @@ struct carp_in6_pktinfo {
     unsigned int ipi6_ifindex;   /* outgoing (send) or arrival (receive) interface */
 };
 
+/* struct mmsghdr, recvmmsg and sendmmsg are _GNU_SOURCE-only: a mirror and two wrappers. */
+struct carp_mmsghdr {
+    struct msghdr msg_hdr;       /* one datagram */
+    unsigned int msg_len;        /* bytes received / sent for it */
+};
+
+/* recvmmsg without a timeout. Returns the number of datagrams read, or -1/errno. */
+int carp_recvmmsg(int fd, struct carp_mmsghdr *messages, unsigned int count, int flags);
+
+/* sendmmsg. Returns the number of datagrams sent (possibly fewer than count), or -1/errno. */
+int carp_sendmmsg(int fd, struct carp_mmsghdr *messages, unsigned int count, int flags);
+
 /* syslog is variadic: Swift cannot call it. Logs msg verbatim (never as a format string). */
 void carp_syslog(int priority, const char *message);
 
