@@ -33,6 +33,9 @@ final class Daemon {
     let files: RuntimeFiles
     let hooks: HookRunner
     var stopping = false
+    /// When each receive socket was last read, to recognise a burst (`receivePackets`).
+    var lastReceive: [AddressFamily: UInt64] = [:]
+    static let burstWindow: UInt64 = 1_000_000
     /// Multicast advertisements built but not sent yet: they leave in one batch (`flushFrames`).
     var queuedFrames: [(key: VirtualHostKey, family: AddressFamily, frame: OutgoingFrame)] = []
 
@@ -144,6 +147,14 @@ final class Daemon {
     // MARK: - Input
 
     private func receivePackets(from socket: CARPSocket, family: AddressFamily) {
+        // Woken again within a millisecond: a master's burst is arriving (it sends its due
+        // vhids together). Let the rest queue for a millisecond and read it with one wake-up,
+        // not one per few datagrams; the first of a burst is still handled at once.
+        let woken = MonotonicClock.now()
+        if let last = lastReceive[family], woken &- last < Self.burstWindow {
+            reactor.hold(fd: socket.receiveDescriptor, until: woken + Self.burstWindow)
+        }
+        lastReceive[family] = woken
         var budget = 256
         while budget > 0, let datagram = socket.receive() {
             budget -= 1

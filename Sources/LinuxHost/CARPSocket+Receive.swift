@@ -51,10 +51,10 @@ extension CARPSocket {
     private func receiveBatch() {
         received.removeAll(keepingCapacity: true)
         nextReceived = 0
-        receiveMessages.prepareForReceive()
         let count = retryingOnInterrupt {
             carp_recvmmsg(receiveFD, receiveMessages.headers, UInt32(receiveMessages.capacity), Int32(MSG_DONTWAIT))
         }
+        defer { receiveMessages.prepareForReceive(max(Int(count), 1)) }  // what the kernel touched
         guard count > 0 else { return }
         for index in 0..<Int(count) {
             let metadata = CARPSocket.parseControl(&receiveMessages.headers[index].msg_hdr)

@@ -8,8 +8,9 @@ extension CARPSocket {
     ///
     /// The kernel builds the IP header (TTL/hop limit 255, TOS from `setDSCP`). Without `source` it picks
     /// the source address itself, which is the VIP once the VIP sits on the egress interface.
-    /// - Throws: `SystemError` EINVAL for addresses of the wrong length; otherwise from `sendmsg`
-    ///   (EAGAIN when the send buffer is full, EADDRNOTAVAIL/EINVAL for an unusable source, ENETDOWN...).
+    /// - Throws: `SystemError` EINVAL for addresses of the wrong length; from opening the send socket
+    ///   on first use; otherwise from `sendmsg` (EAGAIN when the send buffer is full,
+    ///   EADDRNOTAVAIL/EINVAL for an unusable source, ENETDOWN...).
     public func send(_ payload: [UInt8], to destination: [UInt8], ifindex: Int32, source: [UInt8]?) throws(SystemError) {
         switch family {
         case .inet:
@@ -44,6 +45,7 @@ extension CARPSocket {
     private func sendMessage<Address, Info>(
         _ payload: [UInt8], to address: Address, level: Int32, type: Int32, info: Info, label: @autoclosure () -> String
     ) throws(SystemError) {
+        let sendFD = try sendDescriptor()
         var address = address
         let controlLength = carp_cmsg_space(MemoryLayout<Info>.size)
         var control = [UInt64](repeating: 0, count: (controlLength + 7) / 8)  // 8-byte aligned for cmsghdr

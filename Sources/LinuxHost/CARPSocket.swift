@@ -9,9 +9,18 @@ import Glibc
 /// Both sockets are unbound: the receive socket hears the groups joined with `join(ifindex:)` on any of
 /// those interfaces and reports the arrival interface; the send socket picks the egress interface per
 /// datagram. Opening them needs CAP_NET_RAW.
+///
+/// The send socket opens with the first `send`: multicast advertisements leave as frames
+/// (`FrameSocket`), so most nodes never need it, and every raw socket of protocol 112 costs the
+/// kernel a copy of each CARP datagram that arrives.
 public final class CARPSocket {
     /// The address family of both sockets.
-    public enum Family: Sendable { case inet, inet6 }
+    public enum Family: Sendable {
+        case inet, inet6
+
+        var domain: Int32 { self == .inet ? AF_INET : AF_INET6 }
+        var label: String { self == .inet ? "AF_INET/112" : "AF_INET6/112" }
+    }
 
     /// IANA protocol number of CARP (shared with VRRP).
     static let protocolNumber: Int32 = 112
@@ -22,8 +31,11 @@ public final class CARPSocket {
 
     /// The family given at creation.
     public let family: Family
-    let sendFD: Int32
+    /// -1 until the first `send` opens it.
+    private(set) var sendFD: Int32 = -1
     let receiveFD: Int32
+    /// TOS/TCLASS for the send socket (`setDSCP`), applied when it opens.
+    private var dscp = 0
     /// Buffers of `receive()`, the datagrams its last `recvmmsg` read, and the next to hand out.
     let receiveMessages = MessageBatch(capacity: 64)
     var received: [ReceivedAdvertisement] = []
@@ -33,40 +45,65 @@ public final class CARPSocket {
     /// ~208 KiB held about 100 advertisements).
     static let receiveBufferSize: Int32 = 2 << 20
 
-    /// Opens and configures the send and receive sockets for `family`.
+    /// Opens and configures the receive socket for `family`.
     /// - Throws: `SystemError` from `socket` (EPERM without CAP_NET_RAW) or `setsockopt`.
     public init(family: Family) throws(SystemError) {
         self.family = family
-        let domain = family == .inet ? AF_INET : AF_INET6
-        let label = family == .inet ? "AF_INET/112" : "AF_INET6/112"
-        sendFD = try openSocket(domain, SOCK_RAW, CARPSocket.protocolNumber, nonBlocking: true, label)
+        receiveFD = try openSocket(family.domain, SOCK_RAW, CARPSocket.protocolNumber, nonBlocking: true, family.label)
+        receiveMessages.prepareForReceive()
         do throws(SystemError) {
-            receiveFD = try openSocket(domain, SOCK_RAW, CARPSocket.protocolNumber, nonBlocking: true, label)
+            try configureReceive()
         } catch {
-            closeDescriptor(sendFD)
-            throw error
-        }
-        do throws(SystemError) {
-            try configure()
-        } catch {
-            closeDescriptor(sendFD)
             closeDescriptor(receiveFD)
             throw error
         }
     }
 
     deinit {
-        closeDescriptor(sendFD)
+        if sendFD >= 0 { closeDescriptor(sendFD) }
         closeDescriptor(receiveFD)
     }
 
     /// The receive socket, to register with a `Reactor`; readable while datagrams are queued.
     public var receiveDescriptor: Int32 { receiveFD }
 
-    private func configure() throws(SystemError) {
+    /// The send socket, opened and configured on first use.
+    /// - Throws: `SystemError` from `socket` or `setsockopt`.
+    func sendDescriptor() throws(SystemError) -> Int32 {
+        if sendFD >= 0 { return sendFD }
+        let fd = try openSocket(family.domain, SOCK_RAW, CARPSocket.protocolNumber, nonBlocking: true, family.label)
+        do throws(SystemError) {
+            try configureSend(fd)
+        } catch {
+            closeDescriptor(fd)
+            throw error
+        }
+        sendFD = fd
+        return fd
+    }
+
+    private func configureSend(_ fd: Int32) throws(SystemError) {
         // A raw socket gets a copy of every protocol-112 datagram; the send socket must not queue them.
-        if carp_attach_drop_all_filter(sendFD) != 0 { throw SystemError.last("setsockopt SO_ATTACH_FILTER") }
-        let on: Int32 = 1, off: Int32 = 0, maximumHops: Int32 = 255
+        if carp_attach_drop_all_filter(fd) != 0 { throw SystemError.last("setsockopt SO_ATTACH_FILTER") }
+        let off: Int32 = 0, maximumHops: Int32 = 255
+        switch family {
+        case .inet:
+            let ip = Int32(IPPROTO_IP)
+            try setSocketOption(fd, ip, IP_MULTICAST_LOOP, off, "IP_MULTICAST_LOOP")
+            try setSocketOption(fd, ip, IP_MULTICAST_TTL, maximumHops, "IP_MULTICAST_TTL")
+            try setSocketOption(fd, ip, IP_TTL, maximumHops, "IP_TTL")
+            try setSocketOption(fd, ip, IP_TOS, Int32(dscp << 2), "IP_TOS")
+        case .inet6:
+            let ipv6 = Int32(IPPROTO_IPV6)
+            try setSocketOption(fd, ipv6, IPV6_MULTICAST_LOOP, off, "IPV6_MULTICAST_LOOP")
+            try setSocketOption(fd, ipv6, IPV6_MULTICAST_HOPS, maximumHops, "IPV6_MULTICAST_HOPS")
+            try setSocketOption(fd, ipv6, IPV6_UNICAST_HOPS, maximumHops, "IPV6_UNICAST_HOPS")
+            try setSocketOption(fd, ipv6, IPV6_TCLASS, Int32(dscp << 2), "IPV6_TCLASS")
+        }
+    }
+
+    private func configureReceive() throws(SystemError) {
+        let on: Int32 = 1, off: Int32 = 0
         // A master of 255 vhids bows out of all of them at once (or re-advertises them after a
         // demotion): with the default ~208 KiB the peer's queue overflowed and two thirds of
         // the bow-outs were lost, so those vhids waited for master-down. FORCE (CAP_NET_ADMIN)
@@ -77,17 +114,11 @@ public final class CARPSocket {
         switch family {
         case .inet:
             let ip = Int32(IPPROTO_IP)
-            try setSocketOption(sendFD, ip, IP_MULTICAST_LOOP, off, "IP_MULTICAST_LOOP")
-            try setSocketOption(sendFD, ip, IP_MULTICAST_TTL, maximumHops, "IP_MULTICAST_TTL")
-            try setSocketOption(sendFD, ip, IP_TTL, maximumHops, "IP_TTL")
             // Only groups this socket joined, not those other sockets on the host joined.
             try setSocketOption(receiveFD, ip, IP_MULTICAST_ALL, off, "IP_MULTICAST_ALL")
             try setSocketOption(receiveFD, ip, IP_PKTINFO, on, "IP_PKTINFO")
         case .inet6:
             let ipv6 = Int32(IPPROTO_IPV6)
-            try setSocketOption(sendFD, ipv6, IPV6_MULTICAST_LOOP, off, "IPV6_MULTICAST_LOOP")
-            try setSocketOption(sendFD, ipv6, IPV6_MULTICAST_HOPS, maximumHops, "IPV6_MULTICAST_HOPS")
-            try setSocketOption(sendFD, ipv6, IPV6_UNICAST_HOPS, maximumHops, "IPV6_UNICAST_HOPS")
             try setSocketOption(receiveFD, ipv6, IPV6_MULTICAST_ALL, off, "IPV6_MULTICAST_ALL")
             try setSocketOption(receiveFD, ipv6, IPV6_RECVPKTINFO, on, "IPV6_RECVPKTINFO")
             try setSocketOption(receiveFD, ipv6, IPV6_RECVHOPLIMIT, on, "IPV6_RECVHOPLIMIT")
@@ -98,6 +129,8 @@ public final class CARPSocket {
     /// - Throws: `SystemError` EINVAL for a value outside 0...63, or from `setsockopt`.
     public func setDSCP(_ dscp: Int) throws(SystemError) {
         guard (0...63).contains(dscp) else { throw invalidArgument("setDSCP \(dscp)") }
+        self.dscp = dscp
+        guard sendFD >= 0 else { return }
         let value = Int32(dscp << 2)
         switch family {
         case .inet: try setSocketOption(sendFD, Int32(IPPROTO_IP), IP_TOS, value, "IP_TOS")

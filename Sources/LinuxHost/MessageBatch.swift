@@ -43,9 +43,10 @@ final class MessageBatch {
         controls.deallocate()
     }
 
-    /// Points every message at its full slots (the kernel shrinks the lengths it fills in).
-    func prepareForReceive() {
-        for index in 0..<capacity {
+    /// Points the first `count` messages (all by default) at their full slots: the kernel
+    /// shrinks the lengths of those it fills in, and only those need resetting.
+    func prepareForReceive(_ count: Int? = nil) {
+        for index in 0..<min(count ?? capacity, capacity) {
             vectors[index] = iovec(iov_base: data + index * Self.dataLength, iov_len: Self.dataLength)
             var header = msghdr()
             header.msg_name = names + index * Self.nameLength

@@ -19,6 +19,8 @@ public final class Reactor {
     private var registrations: [UInt64: Registration] = [:]
     private var nextToken: UInt64 = 1
     private var events = [epoll_event](repeating: epoll_event(), count: 64)
+    /// Descriptors whose readiness is ignored until a deadline (`hold`).
+    private var held: [Int32: UInt64] = [:]
 
     /// Creates the epoll instance.
     /// - Throws: `SystemError` from `epoll_create1` (EMFILE, ENOMEM).
@@ -51,6 +53,7 @@ public final class Reactor {
 
     /// Stops watching `fd`. Unknown descriptors are ignored; safe to call from any handler.
     public func unregister(fd: Int32) {
+        held[fd] = nil
         guard let token = tokenByFD.removeValue(forKey: fd) else { return }
         registrations[token] = nil
         // EBADF/ENOENT here only mean the descriptor was already closed: nothing left to undo.
@@ -69,11 +72,32 @@ public final class Reactor {
         }
     }
 
+    /// Ignores the readiness of the registered, read-only `fd` until `deadline`; then its
+    /// handler runs again if data is still waiting (level-triggered: nothing is lost).
+    /// For bursts: what arrives meanwhile is read in one go instead of one wake-up per few
+    /// datagrams. Holding a held descriptor again keeps the first deadline.
+    public func hold(fd: Int32, until deadline: UInt64) {
+        guard held[fd] == nil, tokenByFD[fd] != nil else { return }
+        guard (try? setInterest(fd: fd, readable: false, writable: false)) != nil else { return }
+        held[fd] = deadline
+    }
+
+    /// Watches the held descriptors whose deadline passed again.
+    private func releaseHolds(now: UInt64) {
+        for (fd, until) in held where until <= now {
+            held[fd] = nil
+            try? setInterest(fd: fd, readable: true, writable: false)
+        }
+    }
+
     /// Waits for readiness or until `deadline` (monotonic ns, nil = forever), runs ready handlers, returns.
     /// Millisecond timeout rounded UP so a deadline is never missed early; EINTR is not an error.
     /// - Throws: `SystemError` from `epoll_wait` other than EINTR (which only returns early).
     public func runOnce(deadline: UInt64?) throws(SystemError) {
-        let timeout = Reactor.timeoutMilliseconds(until: deadline, now: MonotonicClock.now())
+        let now = MonotonicClock.now()
+        releaseHolds(now: now)
+        let wake = [deadline, held.values.min()].compactMap { $0 }.min()
+        let timeout = Reactor.timeoutMilliseconds(until: wake, now: now)
         let count = events.withUnsafeMutableBufferPointer { buffer in
             epoll_wait(epollFD, buffer.baseAddress, Int32(buffer.count), timeout)
         }

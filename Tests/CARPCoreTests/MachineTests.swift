@@ -232,3 +232,29 @@ struct MachineTests {
         #expect(transmitted(actions).map(\.1) == [.inet])
     }
 }
+
+/// The memory of the last authentic digest (the IPv6 twin of an IPv4 advertisement is not
+/// hashed again) never lets through what a fresh HMAC would reject.
+struct AuthenticationMemoryTests {
+    @Test func onlyTheSameCounterAndDigestUnderTheSameConfiguration() {
+        var m = backup()
+        func accepts(_ header: CARPHeader) -> Bool { m.authenticate(header) }
+        let good = advert(m.config, advbase: 1, advskew: 0, counter: 5)
+        #expect(accepts(good) && accepts(good))
+        var forged = good
+        forged.digest[0] ^= 1
+        #expect(!accepts(forged))
+        var replayedDigest = good
+        replayedDigest.counter = 6
+        #expect(!accepts(replayedDigest))
+        var rekeyed = m.config
+        rekeyed.key = CARPKey(passphrase: "other")
+        _ = m.configure(rekeyed, context: .init(), now: 1)
+        #expect(!accepts(good))
+        #expect(accepts(advert(rekeyed, advbase: 1, advskew: 0, counter: 5)))
+        var moved = rekeyed
+        moved.addresses = [IPPrefix("192.0.2.99/24")!]
+        _ = m.configure(moved, context: .init(), now: 2)
+        #expect(!accepts(advert(rekeyed, advbase: 1, advskew: 0, counter: 5)))
+    }
+}

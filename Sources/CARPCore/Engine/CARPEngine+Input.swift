@@ -36,25 +36,28 @@ extension CARPEngine {
             statistics.increment(rejection.counter)
             let level: LogLevel = rejection == .loopDetected ? .warning : .debug
             return [.log(level, "carp: \(rejection) on \(packet.carpdev ?? "?")")]
-        case .success(let (key, header)):
-            let actions = hosts[key]!.machine.receive(header, family: packet.family, context: context, now: now)
-            return tagged(key, actions)
+        case .success(let (key, index, header)):
+            let actions = hosts.values[index].machine.receive(header, family: packet.family, context: context, now: now)
+            return tagged(key, at: index, actions)
         }
     }
 
-    /// The ordered checks; each failure is exactly one carpstats counter.
-    func validate(_ packet: ReceivedPacket) -> Result<(VirtualHostKey, CARPHeader), InputRejection> {
+    /// The ordered checks; each failure is exactly one carpstats counter. Mutating only for
+    /// the machine's memory of the last authentic digest. The vhid is looked up once and
+    /// then reached by index, in place: 510 packets a second at 255 vhids made hashing
+    /// the key and copying the machine a visible share of a backup's CPU.
+    mutating func validate(_ packet: ReceivedPacket) -> Result<(VirtualHostKey, Dictionary<VirtualHostKey, VirtualHost>.Index, CARPHeader), InputRejection> {
         if packet.headerTruncated { return .failure(.headerTruncated) }
         guard let carpdev = packet.carpdev else { return .failure(.notCarpInterface) }
         guard let header = CARPHeader(bytes: packet.payload) else { return .failure(.tooShort(packet.payload.count)) }
         guard InternetChecksum.verify(packet.payload.prefix(CARPHeader.length)) else { return .failure(.badChecksum) }
         let key = VirtualHostKey(carpdev: carpdev, vhid: header.vhid)
-        guard let host = hosts[key] else { return .failure(.unknownVHID(header.vhid)) }
+        guard let index = hosts.index(forKey: key) else { return .failure(.unknownVHID(header.vhid)) }
         guard header.version == CARPHeader.version else { return .failure(.badVersion(header.version)) }
         guard packet.ttl == 255 else { return .failure(.badTTL(packet.ttl)) }
-        guard host.machine.authenticates(header) else { return .failure(.badAuthentication) }
-        guard header.counter != host.machine.lastSentCounter else { return .failure(.loopDetected) }
-        return .success((key, header))
+        guard hosts.values[index].machine.authenticate(header) else { return .failure(.badAuthentication) }
+        guard !hosts.values[index].machine.sentLast(header.counter) else { return .failure(.loopDetected) }
+        return .success((key, index, header))
     }
 
     private mutating func isDuplicate(_ packet: ReceivedPacket, now: UInt64) -> Bool {

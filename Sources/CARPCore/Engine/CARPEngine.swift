@@ -165,8 +165,21 @@ public struct CARPEngine: Sendable {
     /// Tags a machine's actions with its key; counts transitions to MASTER (OpenBSD carps_preempt).
     /// Every change to a machine goes through here (its deadline is re-read).
     mutating func tagged(_ key: VirtualHostKey, _ actions: [CARPAction]) -> [EngineOutput] {
-        deadlines[key] = hosts[key]?.machine.nextDeadline
+        guard let index = hosts.index(forKey: key) else {
+            deadlines[key] = nil
+            return actions.map { .vhost(key, $0) }
+        }
+        return tagged(key, at: index, actions)
+    }
+
+    /// `tagged` for a vhid already looked up. The deadline is read in place: a plain read
+    /// through the dictionary copies the whole machine.
+    mutating func tagged(_ key: VirtualHostKey, at index: [VirtualHostKey: VirtualHost].Index, _ actions: [CARPAction]) -> [EngineOutput] {
+        deadlines[key] = Self.nextDeadline(of: &hosts.values[index])
+        guard !actions.isEmpty else { return [] }
         for case .stateChanged(_, .master, _) in actions { statistics.increment(.preempt) }
         return actions.map { .vhost(key, $0) }
     }
+
+    private static func nextDeadline(of host: inout VirtualHost) -> UInt64? { host.machine.nextDeadline }
 }

@@ -11,10 +11,15 @@ public struct VirtualHostMachine: Sendable {
     public private(set) var masterDownAt: [AddressFamily: UInt64] = [:]
     /// The counter of the last advertisement sent, for loop detection.
     public private(set) var lastSentCounter: UInt64?
+
+    /// True when `counter` is that of our last advertisement (it came back: a loop). Mutating
+    /// only so that the engine can ask in place.
+    public mutating func sentLast(_ counter: UInt64) -> Bool { counter == lastSentCounter }
     private var counter: UInt64
     /// Advertisements left before the repeated gratuitous ARP/NA (OpenBSD sc_delayed_arp).
     private var delayedAnnounce = 0
     private var authenticator: CARPAuthenticator
+    private var lastAuthentic: (counter: UInt64, digest: [UInt8])?
 
     public init(config: VirtualHostConfig, counterSeed: UInt64) {
         self.config = config
@@ -31,6 +36,17 @@ public struct VirtualHostMachine: Sendable {
     /// True if the header's digest matches our key and address set (either OpenBSD form).
     public func authenticates(_ header: CARPHeader) -> Bool { authenticator.verify(header) }
 
+    /// `authenticates`, remembering the last authentic counter and digest: the IPv4 and the
+    /// IPv6 advertisement of a vhid carry the same ones (the HMAC covers both address
+    /// lists), so the second copy is not hashed again. The result depends only on the
+    /// counter and digest for one key and address set, and `configure` forgets it.
+    public mutating func authenticate(_ header: CARPHeader) -> Bool {
+        if let last = lastAuthentic, last.counter == header.counter, last.digest == header.digest { return true }
+        guard authenticator.verify(header) else { return false }
+        lastAuthentic = (header.counter, header.digest)
+        return true
+    }
+
     // MARK: - Administrative inputs
 
     /// Replaces the configuration. A MASTER re-claims (addresses may have changed) and
@@ -39,6 +55,7 @@ public struct VirtualHostMachine: Sendable {
         let old = config
         config = new
         authenticator = CARPAuthenticator(key: new.key, vhid: new.vhid, addresses: new.addresses.map(\.address))
+        lastAuthentic = nil
         switch state {
         case .initial:
             return []
