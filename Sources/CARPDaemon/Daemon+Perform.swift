@@ -168,11 +168,14 @@ extension Daemon {
         let mac = MACAddress.virtual(vhid: vif.key.vhid).bytes
         let router = (try? ProcSysctl.read("net/ipv6/conf/all/forwarding")) == "1"
         for prefix in config.addresses {
+            let frame: [UInt8]?
+            switch prefix.address {
+            case .v4(let a): frame = NeighborFrames.gratuitousARP(mac: mac, address: a.bytes)
+            case .v6(let a): frame = NeighborFrames.unsolicitedNA(mac: mac, address: a.bytes, router: router)
+            }
+            guard let frame else { continue }  // only for malformed addresses, which IPAddress cannot hold
             do {
-                switch prefix.address {
-                case .v4(let a): try frames.sendGratuitousARP(ifindex: vif.ifindex, mac: mac, address: a.bytes)
-                case .v6(let a): try frames.sendUnsolicitedNA(ifindex: vif.ifindex, mac: mac, address: a.bytes, router: router)
-                }
+                try frames.send(frame, ifindex: vif.ifindex, label: "announcement of \(prefix.address)")
             } catch {
                 emit(.warning, "carp: \(vif.key): announce \(prefix.address): \(error)")
             }

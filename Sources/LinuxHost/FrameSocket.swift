@@ -1,12 +1,10 @@
 import CCarpShim
 import Glibc
 
-/// AF_PACKET send-only socket (protocol 0) for frames from the virtual MAC: multicast
-/// advertisements and the announcements of a new master.
-///
-/// The kernel announces nothing when an address is added (arp_notify fires only on link up,
-/// ndisc_notify only after DAD, which VIPs skip), so the new master sends these frames itself,
-/// as FreeBSD's carp_master_down does. Protocol 0 means the socket receives nothing. Needs CAP_NET_RAW.
+/// AF_PACKET send-only socket (protocol 0) for whole frames from the virtual MAC: multicast
+/// advertisements and the gratuitous ARP / unsolicited NA of a new master (built by
+/// CARPCore's `AdvertisementFrame` and `NeighborFrames`). Protocol 0 means the socket
+/// receives nothing. Needs CAP_NET_RAW.
 public final class FrameSocket {
     private let descriptor: Int32
     private let batch = MessageBatch(capacity: 64)
@@ -19,28 +17,6 @@ public final class FrameSocket {
 
     deinit {
         closeDescriptor(descriptor)
-    }
-
-    /// Gratuitous ARP request: eth dst ff:ff:ff:ff:ff:ff, eth src = mac, SHA = mac, SPA = TPA = address, THA = ff..ff, padded to 60 bytes.
-    /// - Throws: `SystemError` EINVAL unless `mac` has 6 bytes and `address` 4; otherwise from `sendto`
-    ///   (ENXIO/ENODEV for a missing interface, ENETDOWN when it is down).
-    public func sendGratuitousARP(ifindex: Int32, mac: [UInt8], address: [UInt8]) throws(SystemError) {
-        guard mac.count == 6, address.count == 4 else {
-            throw invalidArgument("sendGratuitousARP: mac must be 6 bytes and address 4")
-        }
-        let frame = NeighborFrames.gratuitousARP(mac: mac, address: address)
-        try send(frame, ifindex: ifindex, label: "gratuitous ARP for \(formatAddress(address))")
-    }
-
-    /// Unsolicited NA to ff02::1 (eth 33:33:00:00:00:01), src = address, hop limit 255, Override flag (+Router if router),
-    /// target = address, option TLLA = mac; ICMPv6 checksum with the IPv6 pseudo-header.
-    /// - Throws: `SystemError` EINVAL unless `mac` has 6 bytes and `address` 16; otherwise from `sendto`.
-    public func sendUnsolicitedNA(ifindex: Int32, mac: [UInt8], address: [UInt8], router: Bool) throws(SystemError) {
-        guard mac.count == 6, address.count == 16 else {
-            throw invalidArgument("sendUnsolicitedNA: mac must be 6 bytes and address 16")
-        }
-        let frame = NeighborFrames.unsolicitedNA(mac: mac, address: address, router: router)
-        try send(frame, ifindex: ifindex, label: "neighbor advertisement for \(formatAddress(address))")
     }
 
     /// Sends a complete Ethernet frame (destination, source, EtherType, payload) out `ifindex`.

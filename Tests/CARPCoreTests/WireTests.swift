@@ -174,3 +174,35 @@ struct AdvertisementFrameTests {
                                          dscp: 0, payload: payload) == nil)
     }
 }
+
+/// The announcements of a new master (gratuitous ARP, unsolicited NA) from the virtual MAC.
+struct NeighborFrameTests {
+    let mac: [UInt8] = [0x00, 0x00, 0x5e, 0x00, 0x01, 0x07]
+
+    @Test func gratuitousARPIsARequestForTheVIPFromTheVirtualMAC() {
+        let frame = NeighborFrames.gratuitousARP(mac: mac, address: [192, 0, 2, 57])!
+        #expect(frame.count == 60)
+        #expect(toHex(Array(frame[0..<14])) == "ffffffffffff" + "00005e000107" + "0806")
+        #expect(toHex(Array(frame[14..<22])) == "0001" + "0800" + "0604" + "0001")
+        #expect(Array(frame[22..<28]) == mac && Array(frame[28..<32]) == [192, 0, 2, 57])
+        #expect(toHex(Array(frame[32..<38])) == "ffffffffffff" && Array(frame[38..<42]) == [192, 0, 2, 57])
+        #expect(frame[42...].allSatisfy { $0 == 0 })
+        #expect(NeighborFrames.gratuitousARP(mac: mac, address: [1, 2, 3]) == nil)
+    }
+
+    @Test func unsolicitedNAOverridesWithAValidChecksum() {
+        let vip = hex("20010db8000000000000000000000057")
+        for router in [false, true] {
+            let frame = NeighborFrames.unsolicitedNA(mac: mac, address: vip, router: router)!
+            #expect(toHex(Array(frame[0..<14])) == "333300000001" + "00005e000107" + "86dd")
+            #expect(toHex(Array(frame[14..<22])) == "60000000" + "0020" + "3aff")  // 32 bytes ICMPv6, hop limit 255
+            #expect(Array(frame[22..<38]) == vip && toHex(Array(frame[38..<54])) == "ff020000000000000000000000000001")
+            let message = Array(frame[54...])
+            #expect(message[0] == 136 && message[4] == (router ? 0xa0 : 0x20))
+            #expect(Array(message[8..<24]) == vip && Array(message[24..<26]) == [2, 1] && Array(message[26..<32]) == mac)
+            // The sum over pseudo-header and message, checksum included, is zero.
+            #expect(NeighborFrames.icmpv6Checksum(source: vip, destination: Array(frame[38..<54]), message: message) == 0)
+        }
+        #expect(NeighborFrames.unsolicitedNA(mac: [0], address: vip, router: false) == nil)
+    }
+}

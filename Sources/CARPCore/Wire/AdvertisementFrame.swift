@@ -58,7 +58,8 @@ public enum AdvertisementFrame {
         return ethernet(destination: group, source: mac, etherType: etherTypeIPv6) + header + payload
     }
 
-    private static func ethernet(destination: [UInt8], source: [UInt8], etherType: UInt16) -> [UInt8] {
+    /// An Ethernet II header (also for `NeighborFrames`).
+    static func ethernet(destination: [UInt8], source: [UInt8], etherType: UInt16) -> [UInt8] {
         destination + source + [UInt8(etherType >> 8), UInt8(etherType & 0xFF)]
     }
 }
