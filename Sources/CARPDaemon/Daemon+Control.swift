@@ -110,8 +110,6 @@ extension Daemon {
     func destroy(_ key: VirtualHostKey) {
         perform(engine.remove(key, now: MonotonicClock.now()))
         guard let vif = interfaces.removeValue(forKey: key) else { return }
-        inet.leave(ifindex: vif.ifindex)
-        inet6.leave(ifindex: vif.ifindex)
         carpdevByIndex[vif.ifindex] = nil
         try? route.deleteLink(index: vif.ifindex)
     }

@@ -118,12 +118,6 @@ extension Daemon {
     /// MASTER: macvlan up, then exactly the configured addresses on it.
     private func claim(_ vif: inout VirtualInterface, config: VirtualHostConfig) {
         attempt("\(vif.ifname) up") { () throws(NetlinkError) in try route.setLink(index: vif.ifindex, up: true) }
-        // A second master's advertisements come from our own virtual MAC, and a private-mode
-        // macvlan keeps those to itself: listen there while the macvlan is up. Only then: the
-        // kernel checks every membership of the socket for every CARP datagram that arrives.
-        for socket in [inet, inet6] {
-            do { try socket.join(ifindex: vif.ifindex) } catch { emit(.warning, "carp: join on \(vif.ifname): \(error)") }
-        }
         let current = (try? route.addresses(ifindex: vif.ifindex)) ?? []
         let wanted = config.addresses
         for prefix in wanted where !current.contains(where: { $0.bytes == prefix.address.bytes && $0.prefixLength == prefix.length }) {
@@ -158,9 +152,6 @@ extension Daemon {
         // deleted together right after, so only the addresses go here.
         guard !stopping else { return }
         attempt("\(vif.ifname) down") { () throws(NetlinkError) in try route.setLink(index: vif.ifindex, up: false) }
-        // After the link is down, so that no membership report leaves from the virtual MAC.
-        inet.leave(ifindex: vif.ifindex)
-        inet6.leave(ifindex: vif.ifindex)
     }
 
     /// Gratuitous ARP and unsolicited NA from the virtual MAC: the kernel sends neither on address add.

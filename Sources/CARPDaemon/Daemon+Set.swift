@@ -83,7 +83,7 @@ extension Daemon {
         }
     }
 
-    /// The macvlan for a new vhid: private mode, virtual MAC, no IPv6 link-local, down.
+    /// The macvlan for a new vhid: vepa mode, virtual MAC, no IPv6 link-local, down.
     private func createInterface(_ key: VirtualHostKey, ifname: String?) throws(ControlFailure) -> VirtualInterface {
         guard let parent = parents[key.carpdev] ?? readParent(key.carpdev) else {
             throw ControlFailure(ENODEV, "\(key.carpdev): no such interface")
@@ -114,8 +114,10 @@ extension Daemon {
         }
         tuning.tuneParent(key.carpdev)
         tuning.tuneMacvlan(name)
-        tuning.ensureMulticastMemberships(interfaces.count + Set(interfaces.keys.map(\.carpdev)).count + 2)
-        for socket in [inet, inet6] {  // the macvlan joins while it is up (claim)
+        tuning.ensureMulticastMemberships(Set(interfaces.keys.map(\.carpdev)).count + 2)
+        // On the parent only: in vepa mode every advertisement arrives there, a second
+        // master's from our own virtual MAC included (see RouteSocket.createMacvlan).
+        for socket in [inet, inet6] {
             do { try socket.join(ifindex: parent.index) } catch { emit(.warning, "carp: join on \(key.carpdev): \(error)") }
         }
         carpdevByIndex[parent.index] = key.carpdev

@@ -143,33 +143,20 @@ public final class CARPSocket {
     /// - Throws: `SystemError` from `setsockopt` (ENODEV for an unknown interface).
     public func join(ifindex: Int32) throws(SystemError) {
         do throws(SystemError) {
-            try changeMembership(ifindex: ifindex, join: true)
+            switch family {
+            case .inet:
+                var request = ip_mreqn()
+                request.imr_multiaddr = makeInAddr(CARPSocket.inetGroup)
+                request.imr_ifindex = ifindex
+                try setSocketOption(receiveFD, Int32(IPPROTO_IP), IP_ADD_MEMBERSHIP, request, "IP_ADD_MEMBERSHIP ifindex \(ifindex)")
+            case .inet6:
+                var request = ipv6_mreq()
+                request.ipv6mr_multiaddr = makeIn6Addr(CARPSocket.inet6Group)
+                request.ipv6mr_interface = UInt32(bitPattern: ifindex)
+                try setSocketOption(receiveFD, Int32(IPPROTO_IPV6), IPV6_ADD_MEMBERSHIP, request, "IPV6_ADD_MEMBERSHIP ifindex \(ifindex)")
+            }
         } catch where error.errno == EADDRINUSE {
             return  // already a member on that interface
-        }
-    }
-
-    /// Leaves the group on `ifindex`; errors (not a member, interface gone) are ignored.
-    public func leave(ifindex: Int32) {
-        try? changeMembership(ifindex: ifindex, join: false)
-    }
-
-    private func changeMembership(ifindex: Int32, join: Bool) throws(SystemError) {
-        switch family {
-        case .inet:
-            var request = ip_mreqn()
-            request.imr_multiaddr = makeInAddr(CARPSocket.inetGroup)
-            request.imr_ifindex = ifindex
-            let name = join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP
-            let label = join ? "IP_ADD_MEMBERSHIP" : "IP_DROP_MEMBERSHIP"
-            try setSocketOption(receiveFD, Int32(IPPROTO_IP), name, request, "\(label) ifindex \(ifindex)")
-        case .inet6:
-            var request = ipv6_mreq()
-            request.ipv6mr_multiaddr = makeIn6Addr(CARPSocket.inet6Group)
-            request.ipv6mr_interface = UInt32(bitPattern: ifindex)
-            let name = join ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP
-            let label = join ? "IPV6_ADD_MEMBERSHIP" : "IPV6_DROP_MEMBERSHIP"
-            try setSocketOption(receiveFD, Int32(IPPROTO_IPV6), name, request, "\(label) ifindex \(ifindex)")
         }
     }
 }

@@ -20,7 +20,7 @@ public struct LinkInfo: Equatable, Sendable {
     public var parentIndex: Int32
     /// The link kind from IFLA_INFO_KIND ("macvlan", "veth", "bridge", ...); nil for plain devices.
     public var kind: String?
-    /// The macvlan mode (`MACVLAN_MODE_*`, private = 1) when `kind == "macvlan"`.
+    /// The macvlan mode (`MACVLAN_MODE_*`: private 1, vepa 2, bridge 4) when `kind == "macvlan"`.
     public var macvlanMode: UInt32?
     /// The interface alias (IFLA_IFALIAS), nil if unset.
     public var alias: String?

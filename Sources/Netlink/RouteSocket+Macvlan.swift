@@ -1,12 +1,16 @@
 import CNetlink
 
 extension RouteSocket {
-    /// Creates a private-mode macvlan `name` on `parentIndex` with MAC `mac` and IFLA_IFALIAS
+    /// Creates a vepa-mode macvlan `name` on `parentIndex` with MAC `mac` and IFLA_IFALIAS
     /// `alias`, in interface group `group` (0: the default group), and returns its ifindex.
     /// The link is left DOWN.
     ///
-    /// Private mode is the only mode in which a macvlan receives multicast sourced from its own MAC,
-    /// i.e. the peer's adverts sent from the same virtual MAC. After creation a second RTM_NEWLINK
+    /// In vepa mode a multicast frame sourced from the macvlan's own MAC (a second master's
+    /// advertisement, sent from the same virtual MAC) goes to the parent, where carpd listens;
+    /// private mode would keep it to the macvlan, which would then have to join the CARP
+    /// groups, and every up macvlan that joins gets its own copy of every advertisement that
+    /// arrives (a backup taking 255 vhids over dropped bow-outs under that flood). Nothing
+    /// is sent from one macvlan to another in vepa mode either. After creation a second RTM_NEWLINK
     /// sets `IN6_ADDR_GEN_MODE_NONE` (so that both nodes do not auto-create the same fe80::
     /// address) and the alias: the kernel rejects the former and ignores the latter inside the
     /// create request. If that step fails the new link is deleted again and the error is thrown.
@@ -84,7 +88,7 @@ extension RouteSocket {
             throw NetlinkError(operation: operation, code: NLE_NOMEM)
         }
         let link = LinkObject(owning: raw)
-        try nlCheck(rtnl_link_macvlan_set_mode(link.raw, MACVLAN_MODE_PRIVATE.rawValue), operation)
+        try nlCheck(rtnl_link_macvlan_set_mode(link.raw, MACVLAN_MODE_VEPA.rawValue), operation)
         rtnl_link_set_link(link.raw, parentIndex)
         rtnl_link_set_name(link.raw, name)
         // AF_LLC is libnl's family for link-layer addresses.

@@ -22,8 +22,8 @@ public struct ReceivedPacket: Sendable {
 }
 
 extension CARPEngine {
-    /// Two copies of one frame within this window are one packet (a parent-MAC advert
-    /// arrives on the parent and on every up macvlan that joined the group).
+    /// Two copies of one frame within this window are one packet (a frame heard on two
+    /// interfaces that joined the group, such as two carpdevs on one segment).
     static let duplicateWindow: UInt64 = 2_000_000
 
     /// Validates in the order of carp-protocol.md §2.5, counts, and runs the state machine.
