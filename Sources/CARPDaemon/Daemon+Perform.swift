@@ -142,16 +142,20 @@ extension Daemon {
         }
     }
 
-    /// BACKUP/INIT: addresses off, then the macvlan down so nothing leaves the virtual MAC.
+    /// BACKUP/INIT: the macvlan down, then the addresses off. Down first: deleting an IPv6
+    /// address from an up link sends an MLD report from the virtual MAC, and one that left
+    /// after the new master's announcements pulled the switch's entry for the virtual MAC
+    /// back to us until its next advertisement (a 1 s outage when a preferred master
+    /// returned). IPv6 addresses leave with the link; the IPv4 ones are deleted after.
     private func release(_ vif: inout VirtualInterface) {
+        vif.linkLocalCopy = nil
+        // At exit the macvlans are deleted together right after (down first, so silently);
+        // taking each down here would wait out an RCU grace period (~25 ms) per vhid.
+        guard !stopping else { return }
+        attempt("\(vif.ifname) down") { () throws(NetlinkError) in try route.setLink(index: vif.ifindex, up: false) }
         for address in (try? route.addresses(ifindex: vif.ifindex)) ?? [] {
             try? route.deleteAddress(ifindex: vif.ifindex, bytes: address.bytes, prefixLength: address.prefixLength)
         }
-        vif.linkLocalCopy = nil
-        // Taking a link down waits out an RCU grace period (~25 ms): at exit the macvlans are
-        // deleted together right after, so only the addresses go here.
-        guard !stopping else { return }
-        attempt("\(vif.ifname) down") { () throws(NetlinkError) in try route.setLink(index: vif.ifindex, up: false) }
     }
 
     /// Gratuitous ARP and unsolicited NA from the virtual MAC: the kernel sends neither on address add.
