@@ -80,7 +80,8 @@ struct MachineTests {
         let first = m.deadlineReached(context: .init(), now: interval)
         #expect(!first.contains(.announce))
         let second = m.deadlineReached(context: .init(), now: 2 * interval)
-        #expect(second.contains(.announce))
+        // Before the advertisement: a peer preempting on it must announce after us.
+        #expect(second.first == .announce && !transmitted(second).isEmpty)
         let third = m.deadlineReached(context: .init(), now: 3 * interval)
         #expect(!third.contains(.announce))
         #expect(transmitted(third)[0].0.counter == 1003)

@@ -59,9 +59,12 @@ extension VirtualHostMachine {
         case .initial:
             return []
         case .master:
-            var actions = advertise(context: context, now: now)
-            if countDownDelayedAnnounce() { actions.append(.announce) }
-            return actions
+            // The repeated announcement goes out before the advertisement, not after: a
+            // preferred master that takes over on this very advertisement announces within
+            // a millisecond, and our late gratuitous ARP after its own pulled the switch's
+            // entry for the virtual MAC back to us for an interval (bench "return": 1 s).
+            let announce = countDownDelayedAnnounce()
+            return (announce ? [.announce] : []) + advertise(context: context, now: now)
         case .backup:
             return becomeMaster(reason: .masterTimedOut, context: context, now: now)
         }
