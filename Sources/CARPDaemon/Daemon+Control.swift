@@ -110,7 +110,6 @@ extension Daemon {
     func destroy(_ key: VirtualHostKey) {
         perform(engine.remove(key, now: MonotonicClock.now()))
         guard let vif = interfaces.removeValue(forKey: key) else { return }
-        carpdevByIndex[vif.ifindex] = nil
         try? route.deleteLink(index: vif.ifindex)
     }
 

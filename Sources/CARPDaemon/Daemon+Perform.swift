@@ -149,19 +149,16 @@ extension Daemon {
     /// returned). IPv6 addresses leave with the link; the IPv4 ones are deleted after.
     private func release(_ vif: inout VirtualInterface) {
         vif.linkLocalCopy = nil
-        guard !stopping else { return releaseAtExit(vif) }
         attempt("\(vif.ifname) down") { () throws(NetlinkError) in try route.setLink(index: vif.ifindex, up: false) }
         for address in (try? route.addresses(ifindex: vif.ifindex)) ?? [] {
             try? route.deleteAddress(ifindex: vif.ifindex, bytes: address.bytes, prefixLength: address.prefixLength)
         }
     }
 
-    /// At exit the macvlans are deleted together right after the bow-outs; taking each down
-    /// here would wait out an RCU grace period (~25 ms) per vhid. The addresses still go at
-    /// once, so that the VIPs are not on both nodes meanwhile, and silently: IPv4 ones by
-    /// deletion, IPv6 ones by switching IPv6 off on the link (deleting those would send
-    /// MLD reports from the virtual MAC).
-    private func releaseAtExit(_ vif: VirtualInterface) {
+    /// Takes the VIPs off a macvlan that stays up until it is deleted (at exit), without a
+    /// frame from the virtual MAC: IPv4 ones by deletion, IPv6 ones by switching IPv6 off on
+    /// the link (deleting those would send MLD reports).
+    func removeAddressesSilently(_ vif: VirtualInterface) {
         for address in (try? route.addresses(ifindex: vif.ifindex)) ?? [] where address.bytes.count == 4 {
             try? route.deleteAddress(ifindex: vif.ifindex, bytes: address.bytes, prefixLength: address.prefixLength)
         }

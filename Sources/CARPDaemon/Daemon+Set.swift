@@ -121,7 +121,6 @@ extension Daemon {
             do { try socket.join(ifindex: parent.index) } catch { emit(.warning, "carp: join on \(key.carpdev): \(error)") }
         }
         carpdevByIndex[parent.index] = key.carpdev
-        carpdevByIndex[index] = key.carpdev
         if parents[key.carpdev] == nil {
             parents[key.carpdev] = parent
             perform(engine.setLink(key.carpdev, up: parent.up, now: MonotonicClock.now()))

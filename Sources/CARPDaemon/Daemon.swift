@@ -21,7 +21,7 @@ final class Daemon {
     var tuning: HostTuning
     var interfaces: [VirtualHostKey: VirtualInterface] = [:]
     var parents: [String: ParentState] = [:]
-    /// Arrival ifindex (parent or macvlan) to carpdev name.
+    /// Arrival ifindex (a carpdev: advertisements are heard there only) to carpdev name.
     var carpdevByIndex: [Int32: String] = [:]
     /// carpN interfaces created (or partly configured) without a carpdev and a vhid yet.
     var pending: [String: SetRequest] = [:]
@@ -93,8 +93,21 @@ final class Daemon {
     }
 
     /// Bow out of every MASTER vhid, take every address and macvlan away, restore the sysctls.
+    /// The macvlans are deleted together at the end, so no vhid is released as usual (each
+    /// link-down waits out an RCU grace period, ~25 ms, 6 s for 255 vhids): its VIPs leave
+    /// right after its bow-out, silently, so that they are not on both nodes meanwhile.
     private func shutdown() {
-        perform(engine.shutdown(now: MonotonicClock.now()))
+        var batch: [EngineOutput] = []
+        for output in engine.shutdown(now: MonotonicClock.now()) {
+            guard case .vhost(let key, .release) = output, let vif = interfaces[key] else {
+                batch.append(output)
+                continue
+            }
+            perform(batch)  // the bow-out leaves first
+            batch = []
+            removeAddressesSilently(vif)
+        }
+        perform(batch)
         Self.deleteOwnMacvlans(route: route)
         interfaces = [:]
         tuning.restore()

@@ -20,6 +20,20 @@ public final class CARPSocket {
 
         var domain: Int32 { self == .inet ? AF_INET : AF_INET6 }
         var label: String { self == .inet ? "AF_INET/112" : "AF_INET6/112" }
+        var level: Int32 { self == .inet ? Int32(IPPROTO_IP) : Int32(IPPROTO_IPV6) }
+
+        /// Multicast loop off, TTL / hop limit 255 for multicast and unicast.
+        var sendOptions: [(name: Int32, value: Int32, label: String)] {
+            switch self {
+            case .inet: [(IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP"), (IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL"),
+                         (IP_TTL, 255, "IP_TTL")]
+            case .inet6: [(IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP"), (IPV6_MULTICAST_HOPS, 255, "IPV6_MULTICAST_HOPS"),
+                          (IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS")]
+            }
+        }
+
+        /// The option that carries DSCP << 2.
+        var trafficClass: (name: Int32, label: String) { self == .inet ? (IP_TOS, "IP_TOS") : (IPV6_TCLASS, "IPV6_TCLASS") }
     }
 
     /// IANA protocol number of CARP (shared with VRRP).
@@ -85,21 +99,10 @@ public final class CARPSocket {
     private func configureSend(_ fd: Int32) throws(SystemError) {
         // A raw socket gets a copy of every protocol-112 datagram; the send socket must not queue them.
         if carp_attach_drop_all_filter(fd) != 0 { throw SystemError.last("setsockopt SO_ATTACH_FILTER") }
-        let off: Int32 = 0, maximumHops: Int32 = 255
-        switch family {
-        case .inet:
-            let ip = Int32(IPPROTO_IP)
-            try setSocketOption(fd, ip, IP_MULTICAST_LOOP, off, "IP_MULTICAST_LOOP")
-            try setSocketOption(fd, ip, IP_MULTICAST_TTL, maximumHops, "IP_MULTICAST_TTL")
-            try setSocketOption(fd, ip, IP_TTL, maximumHops, "IP_TTL")
-            try setSocketOption(fd, ip, IP_TOS, Int32(dscp << 2), "IP_TOS")
-        case .inet6:
-            let ipv6 = Int32(IPPROTO_IPV6)
-            try setSocketOption(fd, ipv6, IPV6_MULTICAST_LOOP, off, "IPV6_MULTICAST_LOOP")
-            try setSocketOption(fd, ipv6, IPV6_MULTICAST_HOPS, maximumHops, "IPV6_MULTICAST_HOPS")
-            try setSocketOption(fd, ipv6, IPV6_UNICAST_HOPS, maximumHops, "IPV6_UNICAST_HOPS")
-            try setSocketOption(fd, ipv6, IPV6_TCLASS, Int32(dscp << 2), "IPV6_TCLASS")
+        for option in family.sendOptions {
+            try setSocketOption(fd, family.level, option.name, option.value, option.label)
         }
+        try setSocketOption(fd, family.level, family.trafficClass.name, Int32(dscp << 2), family.trafficClass.label)
     }
 
     private func configureReceive() throws(SystemError) {
@@ -131,11 +134,7 @@ public final class CARPSocket {
         guard (0...63).contains(dscp) else { throw invalidArgument("setDSCP \(dscp)") }
         self.dscp = dscp
         guard sendFD >= 0 else { return }
-        let value = Int32(dscp << 2)
-        switch family {
-        case .inet: try setSocketOption(sendFD, Int32(IPPROTO_IP), IP_TOS, value, "IP_TOS")
-        case .inet6: try setSocketOption(sendFD, Int32(IPPROTO_IPV6), IPV6_TCLASS, value, "IPV6_TCLASS")
-        }
+        try setSocketOption(sendFD, family.level, family.trafficClass.name, Int32(dscp << 2), family.trafficClass.label)
     }
 
     /// Joins 224.0.0.18 or ff02::12 on interface `ifindex` (the receive socket only hears groups joined

@@ -55,8 +55,7 @@ extension CARPEngine {
         guard let index = hosts.index(forKey: key) else { return .failure(.unknownVHID(header.vhid)) }
         guard header.version == CARPHeader.version else { return .failure(.badVersion(header.version)) }
         guard packet.ttl == 255 else { return .failure(.badTTL(packet.ttl)) }
-        guard hosts.values[index].machine.authenticate(header) else { return .failure(.badAuthentication) }
-        guard !hosts.values[index].machine.sentLast(header.counter) else { return .failure(.loopDetected) }
+        if let rejection = hosts.values[index].machine.admit(header) { return .failure(rejection) }
         return .success((key, index, header))
     }
 

@@ -127,7 +127,7 @@ public struct CARPEngine: Sendable {
     /// Runs every vhid whose deadline passed, and with them the MASTERs whose next
     /// advertisement falls within its slack (see `VirtualHostMachine.advertisementSlack`).
     public mutating func deadlineReached(now: UInt64) -> [EngineOutput] {
-        let due = deadlines.keys.filter { hosts[$0]!.machine.isDue(now: now) }.sorted()
+        let due = hosts.compactMap { $0.value.machine.isDue(now: now) ? $0.key : nil }.sorted()
         return due.flatMap { key in tagged(key, hosts[key]!.machine.deadlineReached(context: context, now: now)) }
     }
 

@@ -11,10 +11,6 @@ public struct VirtualHostMachine: Sendable {
     public private(set) var masterDownAt: [AddressFamily: UInt64] = [:]
     /// The counter of the last advertisement sent, for loop detection.
     public private(set) var lastSentCounter: UInt64?
-
-    /// True when `counter` is that of our last advertisement (it came back: a loop). Mutating
-    /// only so that the engine can ask in place.
-    public mutating func sentLast(_ counter: UInt64) -> Bool { counter == lastSentCounter }
     private var counter: UInt64
     /// Advertisements left before the repeated gratuitous ARP/NA (OpenBSD sc_delayed_arp).
     private var delayedAnnounce = 0
@@ -33,10 +29,8 @@ public struct VirtualHostMachine: Sendable {
         return earliest
     }
 
-    /// True if the header's digest matches our key and address set (either OpenBSD form).
-    public func authenticates(_ header: CARPHeader) -> Bool { authenticator.verify(header) }
-
-    /// `authenticates`, remembering the last authentic counter and digest: the IPv4 and the
+    /// True if the header's digest matches our key and address set (either OpenBSD form),
+    /// remembering the last authentic counter and digest: the IPv4 and the
     /// IPv6 advertisement of a vhid carry the same ones (the HMAC covers both address
     /// lists), so the second copy is not hashed again. The result depends only on the
     /// counter and digest for one key and address set, and `configure` forgets it.
@@ -45,6 +39,14 @@ public struct VirtualHostMachine: Sendable {
         guard authenticator.verify(header) else { return false }
         lastAuthentic = (header.counter, header.digest)
         return true
+    }
+
+    /// The machine's two checks of an advertisement for its vhid, in order: the digest, then
+    /// our own counter coming back (a loop). One call, so that the engine can make it in
+    /// place: reading a property through the dictionary copies the whole machine.
+    mutating func admit(_ header: CARPHeader) -> InputRejection? {
+        guard authenticate(header) else { return .badAuthentication }
+        return header.counter == lastSentCounter ? .loopDetected : nil
     }
 
     // MARK: - Administrative inputs
