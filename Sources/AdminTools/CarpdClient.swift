@@ -1,15 +1,15 @@
 import CARPControl
+import CARPTypes
 import Glibc
 import LinuxHost
 
 /// Requests to carpd over its control socket.
 public struct CarpdClient: Sendable {
-    public static let defaultSocket = "/run/carpd/carpd.sock"
     public let socketPath: String
 
     public init(environment: [String: String]) {
         let path = environment["CARPD_SOCKET"] ?? ""
-        socketPath = path.isEmpty ? Self.defaultSocket : path
+        socketPath = path.isEmpty ? CarpdConventions.defaultSocket : path
     }
 
     public init(socketPath: String) { self.socketPath = socketPath }

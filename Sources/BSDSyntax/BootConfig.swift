@@ -1,3 +1,5 @@
+import CARPTypes
+
 /// carpd's configuration directory, read at start, in the BSDs' own file formats:
 /// OpenBSD `hostname.<if>` (one ifconfig argument list per line), FreeBSD `rc.conf`
 /// (`ifconfig_<if>[_aliasN]="..."`) and `sysctl.conf` (`net.inet.carp.*=N`).
@@ -34,7 +36,7 @@ public enum BootConfig {
         if fileName == "rc.conf" { return collect(path, contents, rcConfLine) }
         if fileName.hasPrefix("hostname.") {
             let ifname = String(fileName.dropFirst("hostname.".count))
-            guard (1...15).contains(ifname.utf8.count), !ifname.contains("/") else {
+            guard InterfaceName.isValid(ifname) else {
                 return ([], [Problem(file: path, line: 0, message: "\(ifname): bad interface name")])
             }
             return collect(path, contents) { text throws(UsageError) in try hostnameLine(ifname, text) }

@@ -81,8 +81,7 @@ struct SetRequest {
     }
 
     static func interfaceName(_ value: String) throws(ControlFailure) -> String {
-        guard (1...15).contains(value.utf8.count), !value.contains("/"), !value.contains(where: \.isWhitespace),
-              value != ".", value != ".." else {
+        guard InterfaceName.isValid(value) else {
             throw ControlFailure(EINVAL, "\(value): invalid interface name")
         }
         return value

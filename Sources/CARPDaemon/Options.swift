@@ -1,6 +1,7 @@
+import CARPTypes
+
 /// carpd's command line: `carpd [-CdIn] [-f directory] [-s socket]`.
 struct Options: Equatable {
-    static let defaultSocket = "/run/carpd/carpd.sock"
     static let defaultConfigDirectory = "/etc/carp"
     static let usage = "usage: carpd [-CdIn] [-f directory] [-s socket]"
 
@@ -8,7 +9,7 @@ struct Options: Equatable {
     var foreground = false
     /// -n: check the configuration and exit.
     var checkOnly = false
-    var socketPath = Options.defaultSocket
+    var socketPath = CarpdConventions.defaultSocket
     /// -f: hostname.if, rc.conf, sysctl.conf and notify.d/.
     var configDirectory = Options.defaultConfigDirectory
     /// -C: remove what a dead carpd left (macvlans, changed sysctls) and exit.

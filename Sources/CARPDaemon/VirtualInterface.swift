@@ -13,11 +13,6 @@ struct VirtualInterface {
     /// has no global IPv6 address to source IPv6 advertisements from.
     var linkLocalCopy: [UInt8]?
 
-    static let aliasPrefix = "carpd vhid "
-    /// The interface group of carpd's macvlans ("CARP" in ASCII): deleting the group at exit
-    /// removes 255 of them in milliseconds instead of ~6 s one by one.
-    static let linkGroup: UInt32 = 0x4341_5250
-
     /// vh<vhid>-<carpdev> when it fits IFNAMSIZ, else vh<vhid>-i<ifindex>.
     static func defaultName(vhid: UInt8, carpdev: String, parentIndex: Int32) -> String {
         let name = "vh\(vhid)-\(carpdev)"
