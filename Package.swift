@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "CARPTypes"),
         // HMAC-SHA1 is its own (Wire/SHA1.swift); swift-crypto only cross-checks it in the tests.
         .target(name: "CARPCore", dependencies: ["CARPTypes"]),
-        // Pure control-socket protocol (key=value lines).
+        // Pure control-socket protocol (key=value lines, framing).
         .target(name: "CARPControl"),
         // libnl-3 / libnl-route-3; include paths come from pkg-config.
         .systemLibrary(
@@ -36,10 +36,11 @@ let package = Package(
         ),
         // C macros and variadics Swift cannot call (CMSG_*, syslog).
         .target(name: "CCarpShim"),
-        .target(name: "Netlink", dependencies: ["CNetlink"]),
-        .target(name: "LinuxHost", dependencies: ["CCarpShim"]),
+        .target(name: "Netlink", dependencies: ["CNetlink", "CARPTypes"]),
+        // OS primitives: sockets, epoll, signals, processes; the control framing comes from CARPControl.
+        .target(name: "LinuxHost", dependencies: ["CCarpShim", "CARPControl"]),
         .target(name: "CARPDaemon", dependencies: [
-            "CARPCore", "CARPControl", "BSDSyntax", "AdminTools", "Netlink", "LinuxHost", "CCarpShim",
+            "CARPCore", "CARPControl", "BSDSyntax", "Netlink", "LinuxHost", "CCarpShim",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "carpd", dependencies: ["CARPDaemon"], linkerSettings: staticRelease),

@@ -22,11 +22,7 @@ struct IfconfigExecutor {
         let carp = vhosts?.first { $0.ifname == ifname }
         var parentVhids: [UInt8: [IPPrefix]] = [:]
         for v in vhosts ?? [] where v.carpdev == ifname && !v.named { parentVhids[v.vhid] = v.addresses }
-        let linkAddresses = link.map { l in
-            ((try? route.addresses(ifindex: l.index)) ?? []).compactMap { a in
-                IPAddress(bytes: a.bytes).map { IPPrefix(address: $0, length: a.prefixLength) }
-            }
-        } ?? []
+        let linkAddresses = link.map { l in ((try? route.addresses(ifindex: l.index)) ?? []).map(\.prefix) } ?? []
         let context = IfconfigContext(linkExists: link != nil, isCarpInterface: carp != nil, carpAddresses: carp?.addresses ?? [],
                                       parentVhids: parentVhids, linkAddresses: linkAddresses)
         for op in try IfconfigPlanner.plan(r, ifname: ifname, context: context) {
@@ -35,15 +31,12 @@ struct IfconfigExecutor {
     }
 
     private func perform(_ op: IfconfigOperation, link: LinkInfo?, route: RouteSocket) throws {
-        if case .carpd(let command, let pairs) = op {
+        switch op {
+        case .carpd(let command, let pairs):
             _ = try carpd.request(command, pairs.map { ($0.key, $0.value) })
-            return
-        }
-        guard let link else { return }
-        do {
-            try LinkOperations.perform(op, on: link, route: route)
-        } catch {
-            throw ToolError("\(link.name): \(error.reason)")
+        case .link(let change):
+            guard let link else { return }
+            do { try route.apply(change, ifindex: link.index) } catch { throw ToolError("\(link.name): \(error.reason)") }
         }
     }
 }

@@ -5,8 +5,6 @@ import Netlink
 /// Joins what the kernel says (links, addresses) with what carpd says (vhids) into the
 /// interfaces `ifconfig` lists.
 public enum InterfaceModel {
-    static let carpdAlias = "carpd vhid "
-
     public static func virtualHosts(_ records: [ControlMessage]) -> [InterfaceStatus.VirtualHost] {
         records.compactMap { r in
             guard let vhid = r["vhid"].flatMap({ UInt8($0) }) else { return nil }
@@ -30,7 +28,7 @@ public enum InterfaceModel {
                 if vhost.named { result.append(carpInterface(vhost, link: link)) }
                 continue
             }
-            if isCarpdMacvlan(link) { continue }
+            if link.isCarpdMacvlan { continue }
             result.append(plain(link, addresses: byIndex[link.index] ?? [], vhosts: byDev[link.name] ?? []))
         }
         // carpN created but not yet attached to a carpdev: no macvlan exists yet.
@@ -49,13 +47,8 @@ public enum InterfaceModel {
     public static func single(record: InterfaceStatus.VirtualHost?, link: LinkInfo?, addresses: [AddressInfo],
                               onDev: [InterfaceStatus.VirtualHost]) -> InterfaceStatus? {
         if let record { return carpInterface(record, link: link) }
-        guard let link, !isCarpdMacvlan(link) else { return nil }
+        guard let link, !link.isCarpdMacvlan else { return nil }
         return plain(link, addresses: addresses, vhosts: onDev.filter { !$0.named })
-    }
-
-    /// A macvlan carpd made (its alias says so): shown as its carpN, or hidden.
-    static func isCarpdMacvlan(_ link: LinkInfo) -> Bool {
-        link.kind == "macvlan" && (link.alias ?? "").hasPrefix(carpdAlias)
     }
 
     /// OpenBSD carpN: UP/RUNNING follow the administrative state, not the macvlan (which
@@ -78,10 +71,8 @@ public enum InterfaceModel {
                                 lladdr: link.mac.count == 6 ? link.mac : nil,
                                 status: loopback ? nil : (link.hasCarrier ? .active : .noCarrier))
         if loopback { s.groups = ["lo"] }
-        let v4 = addresses.filter { $0.family == 2 }, v6 = addresses.filter { $0.family != 2 }
-        for a in v4 + v6 {
-            if let ip = IPAddress(bytes: a.bytes) { s.addresses.append(.init(IPPrefix(address: ip, length: a.prefixLength))) }
-        }
+        let v4 = addresses.filter { $0.prefix.family == .inet }, v6 = addresses.filter { $0.prefix.family == .inet6 }
+        s.addresses = (v4 + v6).map { .init($0.prefix) }
         for v in vhosts.sorted(by: { $0.vhid < $1.vhid }) {
             s.addresses += v.addresses.map { InterfaceStatus.Address($0, vhid: v.vhid) }
             s.vhids.append(v)

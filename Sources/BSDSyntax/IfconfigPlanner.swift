@@ -26,10 +26,7 @@ public struct IfconfigContext: Hashable, Sendable {
 /// One step of applying a line: a request to carpd, or a netlink change to a plain link.
 public enum IfconfigOperation: Hashable, Sendable {
     case carpd(String, [ControlPair])
-    case setLinkUp(Bool)
-    case setMTU(Int)
-    case addAddress(IPPrefix)
-    case deleteAddress(IPPrefix)
+    case link(LinkChange)
 }
 
 public struct ControlPair: Hashable, Sendable {
@@ -94,8 +91,8 @@ public enum IfconfigPlanner {
         if r.carpdev != nil { throw UsageError("carpdev: only a carp interface has a carpdev") }
         if r.vhid == nil, let word = r.carpWordsUsed.first { throw UsageError("\(word) requires vhid") }
         var ops: [IfconfigOperation] = []
-        if let mtu = r.mtu { ops.append(.setMTU(mtu)) }
-        if let up = r.up { ops.append(.setLinkUp(up)) }
+        if let mtu = r.mtu { ops.append(.link(.setMTU(UInt32(mtu)))) }
+        if let up = r.up { ops.append(.link(.setUp(up))) }
         if let vhid = r.vhid {
             var pairs = [ControlPair("carpdev", ifname), ControlPair("vhid", String(vhid))] + carpPairs(r)
             // A vhid address is always added (FreeBSD users write `alias`); -alias removes it.
@@ -117,17 +114,17 @@ public enum IfconfigPlanner {
                     continue
                 }
                 guard let existing else { throw UsageError("\(prefix.address): Can't assign requested address") }
-                ops.append(.deleteAddress(existing))
+                ops.append(.link(.deleteAddress(existing)))
             case .replace, .add:
                 if r.addressAction == .replace, prefix.family == .inet,
                    let first = context.linkAddresses.first(where: { $0.family == .inet }), first.address != prefix.address {
-                    ops.append(.deleteAddress(first))
+                    ops.append(.link(.deleteAddress(first)))
                 }
                 if let existing {
                     if existing.length == prefix.length { continue }
-                    ops.append(.deleteAddress(existing))
+                    ops.append(.link(.deleteAddress(existing)))
                 }
-                ops.append(.addAddress(prefix))
+                ops.append(.link(.addAddress(prefix)))
             }
         }
         return ops

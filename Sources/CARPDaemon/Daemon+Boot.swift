@@ -1,4 +1,3 @@
-import AdminTools
 import BSDSyntax
 import CARPControl
 import CARPCore
@@ -19,7 +18,7 @@ extension Daemon {
         if options.interlock {
             // OpenBSD's rc: a booting node must not preempt a working master; lifted with
             // `ifconfig -g carp -carpdemote 128` once the system is up.
-            _ = handleControl(ControlMessage([("demote", "1"), ("group", "carp"), ("adjust", "128")]).encoded, uid: 0, persist: false)
+            _ = handleControl(ControlMessage([("demote", "1"), ("group", "carp"), ("adjust", "128")]), root: true, persist: false)
         }
         applyBootItems(items)
         saveState()
@@ -60,7 +59,7 @@ extension Daemon {
             do throws(ControlFailure) {
                 switch item.kind {
                 case .sysctl(let name, let value):
-                    try expectSuccess(handleControl(ControlMessage([("sysctl", "1"), ("name", name), ("value", String(value))]).encoded, uid: 0, persist: false))
+                    try expectSuccess(handleControl(ControlMessage([("sysctl", "1"), ("name", name), ("value", String(value))]), root: true, persist: false))
                 case .ifconfig(let ifname, let request):
                     let plan: [IfconfigOperation]
                     do { plan = try IfconfigPlanner.plan(request, ifname: ifname, context: context(for: ifname)) } catch {
@@ -77,18 +76,19 @@ extension Daemon {
     private func perform(_ op: IfconfigOperation, ifname: String) throws(ControlFailure) {
         if case .carpd(let command, let pairs) = op {
             let message = ControlMessage([(command, "1")] + pairs.map { (key: $0.key, value: $0.value) })
-            return try expectSuccess(handleControl(message.encoded, uid: 0, persist: false))
+            return try expectSuccess(handleControl(message, root: true, persist: false))
         }
+        guard case .link(let change) = op else { return }
         guard let link = try? route.link(named: ifname) else { throw ControlFailure(ENODEV, "\(ifname): no such interface") }
         do {
-            try LinkOperations.perform(op, on: link, route: route)
+            try route.apply(change, ifindex: link.index)
         } catch {
             throw ControlFailure(EIO, "\(ifname): \(error.reason)")
         }
     }
 
-    private func expectSuccess(_ replyText: String) throws(ControlFailure) {
-        guard let reply = try? ControlMessage.decode(replyText), reply.errno != 0 else { return }
+    private func expectSuccess(_ reply: ControlMessage) throws(ControlFailure) {
+        guard reply.errno != 0 else { return }
         throw ControlFailure(reply.errno, reply.message ?? "error \(reply.errno)")
     }
 
@@ -99,11 +99,7 @@ extension Daemon {
         for (key, vif) in interfaces where key.carpdev == ifname && !vif.named {
             parentVhids[key.vhid] = engine.hosts[key]?.machine.config.addresses ?? []
         }
-        let linkAddresses = link.map { l in
-            ((try? route.addresses(ifindex: l.index)) ?? []).compactMap { a in
-                IPAddress(bytes: a.bytes).map { IPPrefix(address: $0, length: a.prefixLength) }
-            }
-        } ?? []
+        let linkAddresses = link.map { l in ((try? route.addresses(ifindex: l.index)) ?? []).map(\.prefix) } ?? []
         return IfconfigContext(linkExists: link != nil, isCarpInterface: carp != nil || pending[ifname] != nil,
                                carpAddresses: carp.flatMap { engine.hosts[$0.key]?.machine.config.addresses } ?? pending[ifname]?.add ?? [],
                                parentVhids: parentVhids, linkAddresses: linkAddresses)

@@ -118,9 +118,9 @@ extension Daemon {
     /// MASTER: macvlan up, then exactly the configured addresses on it.
     private func claim(_ vif: inout VirtualInterface, config: VirtualHostConfig) {
         attempt("\(vif.ifname) up") { () throws(NetlinkError) in try route.setLink(index: vif.ifindex, up: true) }
-        let current = (try? route.addresses(ifindex: vif.ifindex)) ?? []
+        let current = ((try? route.addresses(ifindex: vif.ifindex)) ?? []).map(\.prefix)
         let wanted = config.addresses
-        for prefix in wanted where !current.contains(where: { $0.bytes == prefix.address.bytes && $0.prefixLength == prefix.length }) {
+        for prefix in wanted where !current.contains(prefix) {
             // No prefix route when the carpdev already routes the subnet (a second one via the
             // macvlan would compete with it); one when it does not, or replies could not leave.
             // NODAD: the peer may still hold the address for a moment, and DAD failure is permanent.
@@ -128,16 +128,17 @@ extension Daemon {
             var flags = prefix.family == .inet6 ? AddressFlag.nodad : 0
             if !ownRoute && prefix.length < (prefix.family == .inet ? 32 : 128) { flags |= AddressFlag.noPrefixRoute }
             attempt("add \(prefix) on \(vif.ifname)") { () throws(NetlinkError) in
-                try route.addAddress(ifindex: vif.ifindex, bytes: prefix.address.bytes, prefixLength: prefix.length, flags: flags)
+                try route.addAddress(ifindex: vif.ifindex, prefix: prefix, flags: flags)
             }
         }
-        for address in current where address.bytes != vif.linkLocalCopy
-            && !wanted.contains(where: { $0.address.bytes == address.bytes && $0.length == address.prefixLength }) {
-            try? route.deleteAddress(ifindex: vif.ifindex, bytes: address.bytes, prefixLength: address.prefixLength)
+        for prefix in current where prefix.address.bytes != vif.linkLocalCopy && !wanted.contains(prefix) {
+            try? route.deleteAddress(ifindex: vif.ifindex, prefix: prefix)
         }
         let parent = parents[vif.key.carpdev]
         if config.families.contains(.inet6), parent?.source6 == nil, let ll = parent?.linkLocal6 {
-            try? route.addAddress(ifindex: vif.ifindex, bytes: ll, prefixLength: 64, flags: AddressFlag.nodad)
+            if let address = IPAddress(bytes: ll) {
+                try? route.addAddress(ifindex: vif.ifindex, prefix: IPPrefix(address: address, length: 64), flags: AddressFlag.nodad)
+            }
             vif.linkLocalCopy = ll
         }
     }
@@ -151,7 +152,7 @@ extension Daemon {
         vif.linkLocalCopy = nil
         attempt("\(vif.ifname) down") { () throws(NetlinkError) in try route.setLink(index: vif.ifindex, up: false) }
         for address in (try? route.addresses(ifindex: vif.ifindex)) ?? [] {
-            try? route.deleteAddress(ifindex: vif.ifindex, bytes: address.bytes, prefixLength: address.prefixLength)
+            try? route.deleteAddress(ifindex: vif.ifindex, prefix: address.prefix)
         }
     }
 
@@ -159,8 +160,8 @@ extension Daemon {
     /// frame from the virtual MAC: IPv4 ones by deletion, IPv6 ones by switching IPv6 off on
     /// the link (deleting those would send MLD reports).
     func removeAddressesSilently(_ vif: VirtualInterface) {
-        for address in (try? route.addresses(ifindex: vif.ifindex)) ?? [] where address.bytes.count == 4 {
-            try? route.deleteAddress(ifindex: vif.ifindex, bytes: address.bytes, prefixLength: address.prefixLength)
+        for address in (try? route.addresses(ifindex: vif.ifindex)) ?? [] where address.prefix.family == .inet {
+            try? route.deleteAddress(ifindex: vif.ifindex, prefix: address.prefix)
         }
         try? ProcSysctl.write("net/ipv6/conf/\(vif.ifname)/disable_ipv6", "1")
     }

@@ -94,16 +94,15 @@ extension Daemon {
         let index: Int32
         do {
             if let existing = try route.link(named: name) {
-                guard existing.kind == "macvlan", (existing.alias ?? "").hasPrefix(VirtualInterface.aliasPrefix),
-                      existing.parentIndex == parent.index, existing.mac == mac else {
+                guard existing.isCarpdMacvlan, existing.parentIndex == parent.index, existing.mac == mac else {
                     throw ControlFailure(EEXIST, "\(name): interface exists")
                 }
                 try route.setLink(index: existing.index, up: false)
                 index = existing.index
             } else {
                 index = try route.createMacvlan(name: name, parentIndex: parent.index, mac: mac,
-                                                alias: VirtualInterface.aliasPrefix + String(key.vhid),
-                                                group: VirtualInterface.linkGroup)
+                                                alias: CarpdConventions.macvlanAlias(vhid: key.vhid),
+                                                group: CarpdConventions.macvlanGroup)
             }
         } catch let error as NetlinkError {
             throw ControlFailure(EIO, "\(name): \(error)")

@@ -59,8 +59,7 @@ final class Daemon {
         try inet6.setDSCP(engine.settings.dscp)
         let server = try ControlServer(path: options.socketPath)
         self.server = server
-        server.keepOpen = { Daemon.isSubscription($0) }
-        try server.register(with: reactor, handler: { [unowned self] text, uid in handleControl(text, uid: uid) },
+        try server.register(with: reactor, handler: { [unowned self] text, uid in serveControl(text, uid: uid) },
                             oversize: { ControlMessage.failure(errno: EINVAL, "request too large").encoded })
         try reactor.register(fd: inet.receiveDescriptor) { [unowned self] in receivePackets(from: inet, family: .inet) }
         try reactor.register(fd: inet6.receiveDescriptor) { [unowned self] in receivePackets(from: inet6, family: .inet6) }
@@ -131,13 +130,14 @@ final class Daemon {
     @discardableResult
     static func deleteOwnMacvlans(route: RouteSocket) -> [String] {
         guard let links = try? route.links() else { return [] }
-        let ours = links.filter { $0.kind == "macvlan" && ($0.alias ?? "").hasPrefix(VirtualInterface.aliasPrefix) }
+        let ours = links.filter(\.isCarpdMacvlan)
         let ourIndexes = Set(ours.map(\.index))
-        let grouped = links.filter { $0.group == VirtualInterface.linkGroup }
+        let group = CarpdConventions.macvlanGroup
+        let grouped = links.filter { $0.group == group }
         var left = ours
         if !grouped.isEmpty, grouped.allSatisfy({ ourIndexes.contains($0.index) }),
-           (try? route.deleteLinks(group: VirtualInterface.linkGroup)) != nil {
-            left = ours.filter { $0.group != VirtualInterface.linkGroup }
+           (try? route.deleteLinks(group: group)) != nil {
+            left = ours.filter { $0.group != group }
         }
         for link in left { try? route.deleteLink(index: link.index) }
         return ours.map(\.name)
@@ -195,13 +195,13 @@ final class Daemon {
         guard let link = try? route.link(named: name) else { return nil }
         var state = ParentState(index: link.index, up: link.isUp && link.hasCarrier)
         for address in (try? route.addresses(ifindex: link.index)) ?? [] {
-            if let ip = IPAddress(bytes: address.bytes) { state.prefixes.append(IPPrefix(address: ip, length: address.prefixLength)) }
-            // Skip tentative (0x40) and dadfailed (0x08) IPv6 addresses.
-            if address.bytes.count == 4 {
-                if state.source4 == nil { state.source4 = address.bytes }
-            } else if address.flags & 0x48 == 0 {
-                if address.scope == 0, state.source6 == nil { state.source6 = address.bytes }
-                if address.scope == 253, state.linkLocal6 == nil { state.linkLocal6 = address.bytes }
+            state.prefixes.append(address.prefix)
+            let bytes = address.prefix.address.bytes
+            if address.prefix.family == .inet {
+                if state.source4 == nil { state.source4 = bytes }
+            } else if address.isUsable {
+                if address.scope == 0, state.source6 == nil { state.source6 = bytes }
+                if address.scope == 253, state.linkLocal6 == nil { state.linkLocal6 = bytes }
             }
         }
         return state

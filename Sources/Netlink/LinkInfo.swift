@@ -1,3 +1,4 @@
+import CARPTypes
 import CNetlink
 
 /// A snapshot of one network interface as the kernel reported it (RTM_NEWLINK).
@@ -79,4 +80,9 @@ extension LinkInfo {
             group: rtnl_link_get_group(link)
         )
     }
+}
+
+extension LinkInfo {
+    /// A macvlan some carpd created (recognised by its alias).
+    public var isCarpdMacvlan: Bool { CarpdConventions.isCarpdMacvlan(kind: kind, alias: alias) }
 }

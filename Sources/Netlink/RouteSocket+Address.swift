@@ -1,3 +1,4 @@
+import CARPTypes
 import CNetlink
 
 extension RouteSocket {
@@ -15,23 +16,20 @@ extension RouteSocket {
         let owned = CacheObject(owning: cache)
         var result: [AddressInfo] = []
         owned.forEach { obj in
-            let info = AddressInfo(rtnlAddr: obj)
-            guard info.family == AF_INET || info.family == AF_INET6 else { return }
+            guard let info = AddressInfo(rtnlAddr: obj) else { return }
             if let ifindex, info.ifindex != ifindex { return }
             result.append(info)
         }
         return result
     }
 
-    /// Adds `bytes/prefixLength` on `ifindex`; the family follows from `bytes.count` (4 or 16).
+    /// Adds `prefix` on `ifindex`.
     ///
     /// `flags` are `IFA_F_*` values such as `AddressFlag.nodad` (IPv6 VIPs) and
     /// `AddressFlag.noPrefixRoute`. Throws `isExists` if the address is already there (NLM_F_EXCL).
-    public func addAddress(ifindex: Int32, bytes: [UInt8], prefixLength: UInt8, flags: UInt32)
-        throws(NetlinkError)
-    {
-        let operation = { "add \(prefixText(bytes, prefixLength)) on \(interfaceLabel(ifindex))" }
-        let addr = try routeAddr(ifindex: ifindex, bytes: bytes, prefixLength: prefixLength, operation: operation)
+    public func addAddress(ifindex: Int32, prefix: IPPrefix, flags: UInt32) throws(NetlinkError) {
+        let operation = { "add \(prefix) on \(interfaceLabel(ifindex))" }
+        let addr = try routeAddr(ifindex: ifindex, prefix: prefix, operation: operation)
         if flags != 0 {
             // Flags above 0xff go out in the IFA_FLAGS attribute; libnl handles that.
             rtnl_addr_set_flags(addr.raw, flags)
@@ -40,20 +38,21 @@ extension RouteSocket {
         try nlCheck(rtnl_addr_add(sock, addr.raw, NLM_F_EXCL), operation())
     }
 
-    /// Removes `bytes/prefixLength` from `ifindex`. The prefix length must match the one the
-    /// address was added with. Throws `isNoAddress` if it is not there (IPv6 addresses are
+    /// Removes `prefix` from `ifindex`. The prefix length must match the one the address was
+    /// added with. Throws `isNoAddress` if it is not there (IPv6 addresses are
     /// flushed when a link goes down, so this is common after a down).
-    public func deleteAddress(ifindex: Int32, bytes: [UInt8], prefixLength: UInt8) throws(NetlinkError) {
-        let operation = { "delete \(prefixText(bytes, prefixLength)) from \(interfaceLabel(ifindex))" }
-        let addr = try routeAddr(ifindex: ifindex, bytes: bytes, prefixLength: prefixLength, operation: operation)
+    public func deleteAddress(ifindex: Int32, prefix: IPPrefix) throws(NetlinkError) {
+        let operation = { "delete \(prefix) from \(interfaceLabel(ifindex))" }
+        let addr = try routeAddr(ifindex: ifindex, prefix: prefix, operation: operation)
         try nlCheck(rtnl_addr_delete(sock, addr.raw, 0), operation())
     }
 
     /// An rtnl_addr carrying ifindex, family, local address and prefix length: what the kernel
     /// needs to add an address or to find the one to delete.
-    private func routeAddr(ifindex: Int32, bytes: [UInt8], prefixLength: UInt8, operation: () -> String)
+    private func routeAddr(ifindex: Int32, prefix: IPPrefix, operation: () -> String)
         throws(NetlinkError) -> RouteAddrObject
     {
+        let bytes = prefix.address.bytes, prefixLength = prefix.length
         guard let family = addressFamily(byteCount: bytes.count), ifindex > 0,
             Int(prefixLength) <= bytes.count * 8
         else { throw nlInvalid(operation()) }
@@ -64,5 +63,17 @@ extension RouteSocket {
         try nlCheck(rtnl_addr_set_local(addr.raw, local.raw), operation())  // also sets family
         rtnl_addr_set_prefixlen(addr.raw, Int32(prefixLength))
         return addr
+    }
+}
+
+extension RouteSocket {
+    /// One `ifconfig` change to a plain link.
+    public func apply(_ change: LinkChange, ifindex: Int32) throws(NetlinkError) {
+        switch change {
+        case .setUp(let up): try setLink(index: ifindex, up: up)
+        case .setMTU(let mtu): try setMTU(index: ifindex, mtu: mtu)
+        case .addAddress(let prefix): try addAddress(ifindex: ifindex, prefix: prefix, flags: 0)
+        case .deleteAddress(let prefix): try deleteAddress(ifindex: ifindex, prefix: prefix)
+        }
     }
 }

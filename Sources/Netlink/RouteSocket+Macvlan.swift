@@ -1,3 +1,4 @@
+import CARPTypes
 import CNetlink
 
 extension RouteSocket {
@@ -19,9 +20,9 @@ extension RouteSocket {
     public func createMacvlan(name: String, parentIndex: Int32, mac: [UInt8], alias: String, group: UInt32 = 0)
         throws(NetlinkError) -> Int32
     {
-        let operation = "create macvlan \(name) on \(interfaceLabel(parentIndex)) with \(macText(mac))"
+        let operation = "create macvlan \(name) on \(interfaceLabel(parentIndex)) with \(MACAddress(bytes: mac).map(String.init(describing:)) ?? "a bad MAC")"
         // The kernel caps aliases at IFALIASZ - 1 = 255 bytes; catch it before creating anything.
-        guard Self.isValidName(name), mac.count == 6, parentIndex > 0, alias.utf8.count < 256 else {
+        guard InterfaceName.isValid(name), mac.count == 6, parentIndex > 0, alias.utf8.count < 256 else {
             throw nlInvalid(operation)
         }
         try addMacvlan(name: name, parentIndex: parentIndex, mac: mac, operation: operation)

@@ -1,3 +1,4 @@
+import CARPTypes
 import CNetlink
 
 /// A synchronous NETLINK_ROUTE command socket: queries links and addresses, creates and deletes
@@ -56,7 +57,7 @@ public final class RouteSocket {
     func fetchLink(index: Int32, name: String?, operation: @autoclosure () -> String)
         throws(NetlinkError) -> LinkObject?
     {
-        if let name, !Self.isValidName(name) { return nil }  // the kernel could not have it
+        if let name, !InterfaceName.isValid(name) { return nil }  // the kernel could not have it
         var raw: OpaquePointer?
         let rc = rtnl_link_get_kernel(sock, index, name, &raw)
         if rc < 0 {
@@ -65,13 +66,5 @@ public final class RouteSocket {
             throw error
         }
         return raw.map { LinkObject(owning: $0) }
-    }
-
-    /// Interface names are 1...15 bytes (IFNAMSIZ 16 with the NUL) without '/' or whitespace.
-    /// libnl would silently truncate a longer name.
-    static func isValidName(_ name: String) -> Bool {
-        let utf8 = name.utf8
-        guard (1...15).contains(utf8.count), name != ".", name != ".." else { return false }
-        return !utf8.contains { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 <= 0x20 }
     }
 }

@@ -31,8 +31,7 @@ func link(_ index: Int32, _ name: String, kind: String? = "veth", mac: [UInt8] =
 }
 
 func addr(_ index: Int32, _ text: String) -> AddressInfo {
-    let p = IPPrefix(text)!
-    return AddressInfo(ifindex: index, family: p.family == .inet ? 2 : 10, bytes: p.address.bytes, prefixLength: p.length, flags: 0x80, scope: 0)
+    AddressInfo(ifindex: index, prefix: IPPrefix(text)!, flags: 0x80, scope: 0)
 }
 
 struct StatusGoldenTests {
