@@ -6,18 +6,29 @@ import LinuxHost
 /// The control socket's commands (doc/control-protocol.md). Runs on the reactor thread,
 /// so it never races the engine.
 extension Daemon {
-    func handleControl(_ text: String, uid: UInt32, persist: Bool = true) -> String {
+    /// One request from the socket. A successful `subscribe` keeps its connection open for
+    /// the event stream (Daemon+Events).
+    func serveControl(_ text: String, uid: UInt32) -> ControlReply {
+        let request: ControlMessage
+        do { request = try ControlMessage.decode(text) } catch {
+            return ControlReply(ControlMessage.failure(errno: EINVAL, "\(error)").encoded)
+        }
+        let reply = handleControl(request, root: uid == 0)
+        return ControlReply(reply.encoded, keepOpen: request.command == "subscribe" && reply.errno == 0)
+    }
+
+    /// One request, from the socket, the boot files or the saved state; the reply ends with
+    /// `errno` (and `message`). A change is saved unless `persist` is false.
+    func handleControl(_ request: ControlMessage, root: Bool, persist: Bool = true) -> ControlMessage {
         var reply: ControlMessage
         do throws(ControlFailure) {
-            let request: ControlMessage
-            do { request = try ControlMessage.decode(text) } catch { throw ControlFailure(EINVAL, "\(error)") }
-            reply = try dispatch(request, root: uid == 0)
+            reply = try dispatch(request, root: root)
             reply.append("errno", 0)
             if persist && Self.changes(request) { saveState() }
         } catch {
             reply = .failure(errno: error.errno, error.message)
         }
-        return reply.encoded
+        return reply
     }
 
     /// Requests that change the configuration (and so the saved state).

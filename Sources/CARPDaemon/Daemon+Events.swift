@@ -13,6 +13,4 @@ extension Daemon {
         ])
         server?.broadcast(event.encoded)
     }
-
-    static func isSubscription(_ text: String) -> Bool { text.hasPrefix("subscribe=1\n") }
 }

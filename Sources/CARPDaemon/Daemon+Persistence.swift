@@ -1,5 +1,6 @@
 import CARPControl
 import CARPCore
+import Glibc
 
 /// Runtime changes survive a restart of carpd: after every change the configuration is
 /// written beside the socket as the control requests that rebuild it, replayed at start.
@@ -49,10 +50,11 @@ extension Daemon {
         for block in text.split(separator: "\n\n", omittingEmptySubsequences: true) {
             let lines = block.split(separator: "\n").filter { !$0.hasPrefix("#") }
             if lines.isEmpty { continue }
-            let reply = handleControl(lines.joined(separator: "\n") + "\n\n", uid: 0, persist: false)
-            if let decoded = try? ControlMessage.decode(reply), decoded.errno != 0 {
-                log.error("\(source): \(lines.first ?? ""): \(decoded.message ?? "error \(decoded.errno)")")
+            let reply: ControlMessage
+            do { reply = handleControl(try ControlMessage.decode(lines.joined(separator: "\n") + "\n\n"), root: true, persist: false) } catch {
+                reply = .failure(errno: EINVAL, "\(error)")
             }
+            if reply.errno != 0 { log.error("\(source): \(lines.first ?? ""): \(reply.message ?? "error \(reply.errno)")") }
         }
     }
 }

@@ -1,3 +1,4 @@
+import CARPControl
 import CCarpShim
 import Glibc
 
@@ -53,7 +54,7 @@ public enum ControlClient {
     private static func readReply(_ fd: Int32, path: String, deadline: UInt64) throws(SystemError) -> String {
         var reply: [UInt8] = []
         while true {
-            if let end = ControlTransport.endOfMessage(reply) {
+            if let end = ControlFraming.endOfMessage(reply) {
                 return String(decoding: reply[..<end], as: UTF8.self)
             }
             let count = ControlTransport.receiveSome(fd, into: &reply)

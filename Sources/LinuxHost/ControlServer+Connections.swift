@@ -1,3 +1,4 @@
+import CARPControl
 import CCarpShim
 import Glibc
 
@@ -22,14 +23,15 @@ final class ControlConnection {
 extension ControlServer {
     /// Accepts pending connections and reads whatever is readable from open ones without ever blocking; for each
     /// connection whose request is complete (ends with "\n\n") calls handler(requestText, peerUID) and writes the
-    /// returned reply, then closes it. A request over 65536 bytes gets the reply from `oversize()` and is closed.
+    /// returned reply, then closes it unless the reply keeps it open for `broadcast`. A request over
+    /// `ControlFraming.maximumRequestLength` gets the reply from `oversize()` and is closed.
     /// Connection fds must also be registered with the reactor: use `register(with:)` which registers the listener
     /// and each accepted connection, unregistering them on close.
     ///
     /// `requestText` is the request up to and including its terminating empty line; bytes after it are ignored.
     /// The server keeps only a weak reference to `reactor`.
     /// - Throws: `SystemError` from registering the listener.
-    public func register(with reactor: Reactor, handler: @escaping (String, UInt32) -> String,
+    public func register(with reactor: Reactor, handler: @escaping (String, UInt32) -> ControlReply,
                          oversize: @escaping () -> String) throws(SystemError) {
         guard listener >= 0 else { throw SystemError(operation: "register \(path)", errno: EBADF) }
         self.reactor = reactor
@@ -100,13 +102,15 @@ extension ControlServer {
         while true {
             let count = ControlTransport.receiveSome(connection.fd, into: &connection.input)
             if count < 0 && (Glibc.errno == EAGAIN || Glibc.errno == EWOULDBLOCK) { return }
-            if let end = ControlTransport.endOfMessage(connection.input), end <= ControlServer.maximumRequestLength {
+            let limit = ControlFraming.maximumRequestLength
+            if let end = ControlFraming.endOfMessage(connection.input), end <= limit {
                 let request = String(decoding: connection.input[..<end], as: UTF8.self)
-                connection.subscribed = keepOpen?(request) ?? false
-                answer(connection, handler?(request, connection.peerUID) ?? "")
+                let reply = handler?(request, connection.peerUID) ?? ControlReply("")
+                connection.subscribed = reply.keepOpen
+                answer(connection, reply.text)
                 return
             }
-            if connection.input.count > ControlServer.maximumRequestLength {
+            if connection.input.count > limit {
                 answer(connection, oversize?() ?? "")
                 return
             }

@@ -1,3 +1,4 @@
+import CARPControl
 import CCarpShim
 import Glibc
 
@@ -7,8 +8,6 @@ import Glibc
 /// reply that does not fit the socket buffer at once is finished when the socket becomes writable.
 /// Authorization is the handler's job, based on the peer uid from SO_PEERCRED.
 public final class ControlServer {
-    /// Requests longer than this get the `oversize()` reply.
-    static let maximumRequestLength = 65536
     /// Open connections beyond this are closed at once (after stale ones are reaped).
     static let maximumConnections = 64
     /// A connection still open this long after accept (10 s) is closed when the next one arrives,
@@ -19,9 +18,7 @@ public final class ControlServer {
     var listener: Int32
     var connections: [Int32: ControlConnection] = [:]
     weak var reactor: Reactor?
-    var handler: ((String, UInt32) -> String)?
-    /// Decides, for a complete request, whether its connection stays open for `broadcast`.
-    public var keepOpen: ((String) -> Bool)?
+    var handler: ((String, UInt32) -> ControlReply)?
     var oversize: (() -> String)?
 
     /// Creates the socket's directory (mode 0755) if missing, removes a stale socket file (connect refused) but
@@ -44,7 +41,6 @@ public final class ControlServer {
     /// (the reply that handler returns is then dropped: its connection is already closed).
     public func close() {
         for fd in connections.keys { closeConnection(fd) }
-        keepOpen = nil
         handler = nil  // the closures may capture the server: release them to break the cycle
         oversize = nil
         guard listener >= 0 else { return }

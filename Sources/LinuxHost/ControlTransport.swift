@@ -1,22 +1,10 @@
 import CCarpShim
 import Glibc
 
-// Pieces shared by ControlServer and ControlClient: framing and the unix socket address.
+// Pieces shared by ControlServer and ControlClient: the unix socket address and non-blocking
+// reads and writes. The framing is CARPControl's (ControlFraming).
 
 enum ControlTransport {
-    /// Index just past the first empty line of `bytes` (a message's end), or nil while incomplete.
-    /// A message ends with "\n\n"; one that is only "\n" is an empty message.
-    static func endOfMessage(_ bytes: [UInt8]) -> Int? {
-        let newline = UInt8(ascii: "\n")
-        if bytes.first == newline { return 1 }
-        var index = 1
-        while index < bytes.count {
-            if bytes[index] == newline && bytes[index - 1] == newline { return index + 1 }
-            index += 1
-        }
-        return nil
-    }
-
     /// `sockaddr_un` for `path`; ENAMETOOLONG (reported for `operation`) if it does not fit sun_path.
     static func unixAddress(_ path: String, operation: String) throws(SystemError) -> sockaddr_un {
         var address = sockaddr_un()

@@ -44,3 +44,17 @@ struct ControlMessageTests {
         #expect(try ControlMessage.decode(failure.encoded).message == "vhid 300: too large")
     }
 }
+
+struct ControlFramingTests {
+    @Test func aMessageEndsAtItsFirstEmptyLine() {
+        #expect(ControlFraming.endOfMessage(Array("get=1\n".utf8)) == nil)
+        #expect(ControlFraming.endOfMessage(Array("get=1\n\n".utf8)) == 7)
+        #expect(ControlFraming.endOfMessage(Array("get=1\n\nset=1\n\n".utf8)) == 7)
+        #expect(ControlFraming.endOfMessage(Array("\n".utf8)) == 1)
+        #expect(ControlFraming.endOfMessage([]) == nil)
+    }
+
+    @Test func theLimitIsTheCodecs() {
+        #expect(ControlFraming.maximumRequestLength == ControlMessage.maximumSize)
+    }
+}
