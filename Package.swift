@@ -27,7 +27,7 @@ let package = Package(
         // HMAC-SHA1 is its own (Wire/SHA1.swift); swift-crypto only cross-checks it in the tests.
         .target(name: "CARPCore", dependencies: ["CARPTypes"]),
         // Pure control-socket protocol (key=value lines, framing).
-        .target(name: "CARPControl"),
+        .target(name: "CARPControl", dependencies: ["CARPTypes"]),
         // libnl-3 / libnl-route-3; include paths come from pkg-config.
         .systemLibrary(
             name: "CNetlink",
@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "AdminToolsTests", dependencies: ["AdminTools", "BSDSyntax", "CARPTypes", "CARPControl"],
                     exclude: ["Golden"]),
         .testTarget(name: "CARPCoreTests", dependencies: ["CARPCore", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "CARPControlTests", dependencies: ["CARPControl"]),
+        .testTarget(name: "CARPControlTests", dependencies: ["CARPControl", "CARPTypes"]),
         .testTarget(name: "CARPDaemonTests", dependencies: ["CARPDaemon", "CARPCore", "CARPControl"]),
     ],
     swiftLanguageModes: [.v6]

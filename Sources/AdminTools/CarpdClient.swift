@@ -1,3 +1,4 @@
+import BSDSyntax
 import CARPControl
 import CARPTypes
 import Glibc
@@ -16,7 +17,10 @@ public struct CarpdClient: Sendable {
 
     /// Sends `command=1` and the pairs; returns the reply, or throws its message.
     public func request(_ command: String, _ pairs: [(String, String)] = []) throws(ToolError) -> ControlMessage {
-        let message = ControlMessage([(command, "1")] + pairs.map { (key: $0.0, value: $0.1) })
+        try send(ControlMessage([(command, "1")] + pairs.map { (key: $0.0, value: $0.1) }))
+    }
+
+    func send(_ message: ControlMessage) throws(ToolError) -> ControlMessage {
         let text: String
         do {
             text = try ControlClient.exchange(path: socketPath, request: message.encoded)
@@ -33,9 +37,19 @@ public struct CarpdClient: Sendable {
     }
 
     /// The vhid records (all, or those matching `filter`: `ifname`, or `carpdev` and `vhid`),
-    /// or nil when carpd is not running (plain interfaces still list).
-    public func records(showKey: Bool, filter: [(String, String)] = []) -> [ControlMessage]? {
+    /// or nil when carpd does not answer (plain interfaces still list). A reply that does
+    /// not read as records is an error, not an empty list.
+    public func records(showKey: Bool, filter: [(String, String)] = []) throws(ToolError) -> [VirtualHostRecord]? {
         guard let reply = try? request("get", filter + (showKey ? [("showkey", "1")] : [])) else { return nil }
-        return reply.records(startingWith: "vhid")
+        do { return try reply.virtualHostRecords() } catch { throw ToolError("carpd: malformed reply: \(error)") }
+    }
+
+    /// Carries out the carpd half of an ifconfig plan.
+    public func perform(_ operation: IfconfigOperation) throws(ToolError) {
+        switch operation {
+        case .set(let change): _ = try send(ControlMessage(set: change))
+        case .remove(let ifname): _ = try request("remove", [("ifname", ifname)])
+        case .link: break
+        }
     }
 }

@@ -59,9 +59,7 @@ public struct IfconfigCommand {
         if words.isEmpty { return try show(ifname, showKeys: showKeys) }
         if words == ["help"] || words == ["--help"] || words == ["-h"] { return out.print(usageWords()) }
         let request = try IfconfigParser.parse(words)
-        if let pass = request.pass, pass.utf8.count > 19 {
-            out.printError("ifconfig: warning: pass: only the first 19 bytes are used, as on the BSDs")
-        }
+        for warning in request.warnings { out.printError("ifconfig: warning: \(warning)") }
         try IfconfigExecutor(carpd: carpd).apply(request, to: ifname)
     }
 
@@ -73,22 +71,22 @@ public struct IfconfigCommand {
         guard let ifname else {
             let links = (try? route.links()) ?? []
             let addresses = (try? route.addresses()) ?? []
-            let vhosts = carpd.records(showKey: showKeys).map(InterfaceModel.virtualHosts) ?? []
+            let vhosts = try carpd.records(showKey: showKeys) ?? []
             for s in InterfaceModel.build(links: links, addresses: addresses, vhosts: vhosts) {
                 out.print(StatusRenderer.render(s, showKeys: showKeys))
             }
             return
         }
         // One interface: ask only about it, so the time does not grow with the vhids.
-        let vhosts = { (key: String) in
-            carpd.records(showKey: showKeys, filter: [(key, ifname)]).map(InterfaceModel.virtualHosts) ?? []
+        let vhosts = { (key: String) throws(ToolError) in
+            try carpd.records(showKey: showKeys, filter: [(key, ifname)]) ?? []
         }
-        let record = vhosts("ifname").first
+        let record = try vhosts("ifname").first
         let link = try? route.link(named: ifname)
-        var addresses: [AddressInfo] = [], onDev: [InterfaceStatus.VirtualHost] = []
+        var addresses: [AddressInfo] = [], onDev: [VirtualHostRecord] = []
         if record == nil, let link {
             addresses = (try? route.addresses(ifindex: link.index)) ?? []
-            onDev = vhosts("carpdev")
+            onDev = try vhosts("carpdev")
         }
         guard let s = InterfaceModel.single(record: record, link: link, addresses: addresses, onDev: onDev) else {
             throw ToolError("\(ifname): no such interface")

@@ -15,7 +15,7 @@ struct IfconfigExecutor {
         // Only a line that involves CARP needs carpd: plain addresses work without it.
         let needsCarpd = r.hasCARPParameters || r.create || r.destroy || IfconfigPlanner.isCarpName(ifname)
             || r.addressAction == .delete
-        let vhosts = needsCarpd || link == nil ? carpd.records(showKey: false).map(InterfaceModel.virtualHosts) : nil
+        let vhosts = needsCarpd || link == nil ? try carpd.records(showKey: false) : nil
         if vhosts == nil && (r.hasCARPParameters || IfconfigPlanner.isCarpName(ifname) && link == nil) {
             _ = try carpd.request("get")  // throws "carpd is not running"
         }
@@ -32,8 +32,8 @@ struct IfconfigExecutor {
 
     private func perform(_ op: IfconfigOperation, link: LinkInfo?, route: RouteSocket) throws {
         switch op {
-        case .carpd(let command, let pairs):
-            _ = try carpd.request(command, pairs.map { ($0.key, $0.value) })
+        case .set, .remove:
+            try carpd.perform(op)
         case .link(let change):
             guard let link else { return }
             do { try route.apply(change, ifindex: link.index) } catch { throw ToolError("\(link.name): \(error.reason)") }

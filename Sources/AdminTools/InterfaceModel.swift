@@ -5,19 +5,7 @@ import Netlink
 /// Joins what the kernel says (links, addresses) with what carpd says (vhids) into the
 /// interfaces `ifconfig` lists.
 public enum InterfaceModel {
-    public static func virtualHosts(_ records: [ControlMessage]) -> [InterfaceStatus.VirtualHost] {
-        records.compactMap { r in
-            guard let vhid = r["vhid"].flatMap({ UInt8($0) }) else { return nil }
-            return InterfaceStatus.VirtualHost(
-                vhid: vhid, state: r["state"] ?? "INIT", carpdev: r["carpdev"] ?? "",
-                advbase: Int(r["advbase"] ?? "") ?? 1, advskew: Int(r["advskew"] ?? "") ?? 0,
-                peer: r["peer"] ?? "224.0.0.18", peer6: r["peer6"] ?? "ff02::12", key: r["key"],
-                addresses: r.values("addr").compactMap { IPPrefix($0) }, ifname: r["ifname"] ?? "",
-                named: r["named"] == "1", up: r["up"] != "0")
-        }
-    }
-
-    public static func build(links: [LinkInfo], addresses: [AddressInfo], vhosts: [InterfaceStatus.VirtualHost]) -> [InterfaceStatus] {
+    public static func build(links: [LinkInfo], addresses: [AddressInfo], vhosts: [VirtualHostRecord]) -> [InterfaceStatus] {
         // Indexed once: hundreds of vhids and addresses make the nested searches quadratic.
         let byName = Dictionary(vhosts.map { ($0.ifname, $0) }, uniquingKeysWith: { first, _ in first })
         let byIndex = Dictionary(grouping: addresses, by: \.ifindex)
@@ -44,8 +32,8 @@ public enum InterfaceModel {
     /// records with NAME as carpdev (`onDev`). Nil when there is no such interface. Gives the same
     /// status as the matching entry of `build`, and also shows a FreeBSD-style vhid's
     /// hidden macvlan when it is named.
-    public static func single(record: InterfaceStatus.VirtualHost?, link: LinkInfo?, addresses: [AddressInfo],
-                              onDev: [InterfaceStatus.VirtualHost]) -> InterfaceStatus? {
+    public static func single(record: VirtualHostRecord?, link: LinkInfo?, addresses: [AddressInfo],
+                              onDev: [VirtualHostRecord]) -> InterfaceStatus? {
         if let record { return carpInterface(record, link: link) }
         guard let link, !link.isCarpdMacvlan else { return nil }
         return plain(link, addresses: addresses, vhosts: onDev.filter { !$0.named })
@@ -53,10 +41,10 @@ public enum InterfaceModel {
 
     /// OpenBSD carpN: UP/RUNNING follow the administrative state, not the macvlan (which
     /// carpd keeps down on a BACKUP); `status:` is master/backup/invalid.
-    static func carpInterface(_ v: InterfaceStatus.VirtualHost, link: LinkInfo?) -> InterfaceStatus {
+    static func carpInterface(_ v: VirtualHostRecord, link: LinkInfo?) -> InterfaceStatus {
         var flags = BSDFlags.broadcast | BSDFlags.simplex | BSDFlags.multicast
         if v.up { flags |= BSDFlags.up | BSDFlags.running }
-        let status: InterfaceStatus.Status = v.state == "MASTER" ? .master : v.state == "BACKUP" ? .backup : .invalid
+        let status: InterfaceStatus.Status = v.state == .master ? .master : v.state == .backup ? .backup : .invalid
         var s = InterfaceStatus(name: v.ifname, index: link?.index ?? 0, flags: flags, mtu: link?.mtu ?? 1500,
                                 lladdr: link?.mac ?? (v.vhid > 0 ? MACAddress.virtual(vhid: v.vhid).bytes : nil), status: status)
         s.carp = v
@@ -65,7 +53,7 @@ public enum InterfaceModel {
         return s
     }
 
-    static func plain(_ link: LinkInfo, addresses: [AddressInfo], vhosts: [InterfaceStatus.VirtualHost]) -> InterfaceStatus {
+    static func plain(_ link: LinkInfo, addresses: [AddressInfo], vhosts: [VirtualHostRecord]) -> InterfaceStatus {
         let loopback = link.flags & BSDFlags.loopback != 0
         var s = InterfaceStatus(name: link.name, index: link.index, flags: BSDFlags.fromLinux(link.flags), mtu: link.mtu,
                                 lladdr: link.mac.count == 6 ? link.mac : nil,

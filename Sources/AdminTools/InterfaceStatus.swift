@@ -16,39 +16,6 @@ public struct InterfaceStatus: Hashable, Sendable {
         }
     }
 
-    /// One vhid as carpd reports it.
-    public struct VirtualHost: Hashable, Sendable {
-        public var vhid: UInt8
-        public var state: String
-        public var carpdev: String
-        public var advbase: Int
-        public var advskew: Int
-        public var peer: String
-        public var peer6: String
-        public var key: String?
-        public var addresses: [IPPrefix]
-        public var ifname: String
-        public var named: Bool
-        public var up: Bool
-
-        public init(vhid: UInt8, state: String, carpdev: String, advbase: Int = 1, advskew: Int = 0,
-                    peer: String = "224.0.0.18", peer6: String = "ff02::12", key: String? = nil,
-                    addresses: [IPPrefix] = [], ifname: String = "", named: Bool = false, up: Bool = true) {
-            self.vhid = vhid
-            self.state = state
-            self.carpdev = carpdev
-            self.advbase = advbase
-            self.advskew = advskew
-            self.peer = peer
-            self.peer6 = peer6
-            self.key = key
-            self.addresses = addresses
-            self.ifname = ifname
-            self.named = named
-            self.up = up
-        }
-    }
-
     public var name: String
     public var index: Int32
     /// BSD flag bits (UP 0x1, BROADCAST 0x2, LOOPBACK 0x8, RUNNING 0x40, SIMPLEX 0x800, MULTICAST 0x8000...).
@@ -59,9 +26,9 @@ public struct InterfaceStatus: Hashable, Sendable {
     public var groups: [String] = []
     public var addresses: [Address] = []
     /// OpenBSD: the carp interface's own vhid (`carp:` line under lladdr).
-    public var carp: VirtualHost?
+    public var carp: VirtualHostRecord?
     /// FreeBSD: the vhids on this parent (`carp:` lines after the addresses).
-    public var vhids: [VirtualHost] = []
+    public var vhids: [VirtualHostRecord] = []
 
     public init(name: String, index: Int32, flags: UInt32, mtu: UInt32, lladdr: [UInt8]? = nil, status: Status? = nil) {
         self.name = name

@@ -15,7 +15,7 @@ public enum StatusRenderer {
         for address in s.addresses { lines.append("\t" + addressLine(address, interface: s)) }
         for vhid in s.vhids {
             var line = "\tcarp: \(vhid.state) vhid \(vhid.vhid) advbase \(vhid.advbase) advskew \(vhid.advskew)"
-            if showKeys, let key = vhid.key { line += " key \"\(key)\"" }
+            if showKeys, let key = vhid.key { line += " key \"\(key.passphrase)\"" }
             lines.append(line)
             lines.append("\t      peer \(vhid.peer) peer6 \(vhid.peer6)")
         }
@@ -23,10 +23,10 @@ public enum StatusRenderer {
     }
 
     /// `carp: MASTER carpdev em0 vhid 1 advbase 1 advskew 0[ carppeer P]`
-    static func openBSDCarpLine(_ c: InterfaceStatus.VirtualHost, showKeys: Bool) -> String {
+    static func openBSDCarpLine(_ c: VirtualHostRecord, showKeys: Bool) -> String {
         var line = "carp: \(c.state) carpdev \(c.carpdev.isEmpty ? "none" : c.carpdev) vhid \(c.vhid) advbase \(c.advbase) advskew \(c.advskew)"
-        if c.peer != "224.0.0.18" { line += " carppeer \(c.peer)" }
-        if showKeys, let key = c.key { line += " key \"\(key)\"" }
+        if c.peer != .carpGroup { line += " carppeer \(c.peer)" }
+        if showKeys, let key = c.key { line += " key \"\(key.passphrase)\"" }
         return line
     }
 

@@ -13,7 +13,7 @@ extension IfconfigGrammar {
         },
         WordRule("prefixlen", .number, "prefix length of the address") { r, v throws(UsageError) in
             let family = r.addresses.last?.family ?? .inet6
-            let n = try NumberParsing.parse("prefixlen", v!, 0...(family == .inet ? 32 : 128))
+            let n = try number("prefixlen", v!, 0...(family == .inet ? 32 : 128))
             try setLength(&r, UInt8(n), word: "prefixlen", family: family)
         },
         WordRule("broadcast", .address, "IPv4 broadcast address (derived from the netmask on Linux)") { _, v throws(UsageError) in

@@ -52,7 +52,7 @@ public enum IfconfigGrammar {
 extension IfconfigGrammar {
     /// `carpdemote [N]`: N is 0 to 128, as OpenBSD's ifconfig checks it.
     public static func demoteAmount(_ text: String) throws(UsageError) -> Int {
-        try NumberParsing.parse("carpdemote", text, 0...128)
+        try number("carpdemote", text, 0...128)
     }
 
     /// Words that name a group verb after `-g GROUP`.

@@ -23,19 +23,12 @@ public struct IfconfigContext: Hashable, Sendable {
     }
 }
 
-/// One step of applying a line: a request to carpd, or a netlink change to a plain link.
+/// One step of applying a line: a change carpd makes (to a virtual host, or removing a
+/// carp interface), or a netlink change to a plain link.
 public enum IfconfigOperation: Hashable, Sendable {
-    case carpd(String, [ControlPair])
+    case set(VirtualHostChange)
+    case remove(ifname: String)
     case link(LinkChange)
-}
-
-public struct ControlPair: Hashable, Sendable {
-    public var key: String
-    public var value: String
-    public init(_ key: String, _ value: String) {
-        self.key = key
-        self.value = value
-    }
 }
 
 /// Request + context -> ordered operations, in FreeBSD's order: link changes, CARP,
@@ -59,45 +52,47 @@ public enum IfconfigPlanner {
     static func carpInterface(_ r: IfconfigRequest, ifname: String, context: IfconfigContext) throws(UsageError) -> [IfconfigOperation] {
         if r.destroy {
             guard context.isCarpInterface else { throw UsageError("\(ifname): no such interface") }
-            return [.carpd("remove", [ControlPair("ifname", ifname)])]
+            return [.remove(ifname: ifname)]
         }
         if r.create && context.isCarpInterface && !r.hasCARPParameters && r.addresses.isEmpty {
             throw UsageError("\(ifname): interface exists")
         }
         if r.mtu != nil { throw UsageError("\(ifname): mtu: set it on the carpdev") }
-        var pairs = [ControlPair("ifname", ifname)] + carpPairs(r)
-        if let up = r.up { pairs.append(ControlPair("up", up ? "1" : "0")) }
+        var change = r.carp
+        change.ifname = ifname
+        change.up = r.up
         for prefix in r.addresses {
             switch r.addressAction {
             case .delete:
-                pairs.append(ControlPair("deladdr", prefix.description))
+                change.delete.append(prefix)
             case .add:
-                pairs.append(ControlPair("addr", prefix.description))
+                change.add.append(prefix)
             case .replace:
                 // Without `alias` an address replaces the first one of its family.
                 if let old = context.carpAddresses.first(where: { $0.family == prefix.family }), old.address != prefix.address {
-                    pairs.append(ControlPair("deladdr", old.description))
+                    change.delete.append(old)
                 }
-                pairs.append(ControlPair("addr", prefix.description))
+                change.add.append(prefix)
             }
         }
-        return [.carpd("set", pairs)]
+        return [.set(change)]
     }
 
     // MARK: - FreeBSD vhids on a parent, plain interfaces
 
     static func parent(_ r: IfconfigRequest, ifname: String, context: IfconfigContext) throws(UsageError) -> [IfconfigOperation] {
         if r.create || r.destroy { throw UsageError("\(ifname): \(r.create ? "create" : "destroy"): only carp interfaces are cloned") }
-        if r.carpdev != nil { throw UsageError("carpdev: only a carp interface has a carpdev") }
-        if r.vhid == nil, let word = r.carpWordsUsed.first { throw UsageError("\(word) requires vhid") }
+        if r.carp.carpdev != nil { throw UsageError("carpdev: only a carp interface has a carpdev") }
+        if r.carp.vhid == nil, let word = r.carpWordsUsed.first { throw UsageError("\(word) requires vhid") }
         var ops: [IfconfigOperation] = []
         if let mtu = r.mtu { ops.append(.link(.setMTU(UInt32(mtu)))) }
         if let up = r.up { ops.append(.link(.setUp(up))) }
-        if let vhid = r.vhid {
-            var pairs = [ControlPair("carpdev", ifname), ControlPair("vhid", String(vhid))] + carpPairs(r)
+        if r.carp.vhid != nil {
+            var change = r.carp
+            change.carpdev = ifname
             // A vhid address is always added (FreeBSD users write `alias`); -alias removes it.
-            for prefix in r.addresses { pairs.append(ControlPair(r.addressAction == .delete ? "deladdr" : "addr", prefix.description)) }
-            return ops + [.carpd("set", pairs)]
+            if r.addressAction == .delete { change.delete = r.addresses } else { change.add = r.addresses }
+            return ops + [.set(change)]
         }
         return ops + (try plainAddresses(r, ifname: ifname, context: context))
     }
@@ -110,7 +105,9 @@ public enum IfconfigPlanner {
             case .delete:
                 // -alias of a vhid address goes to carpd, which owns it.
                 if let vhid = context.parentVhids.first(where: { $0.value.contains { $0.address == prefix.address } })?.key {
-                    ops.append(.carpd("set", [ControlPair("carpdev", ifname), ControlPair("vhid", String(vhid)), ControlPair("deladdr", prefix.description)]))
+                    var change = VirtualHostChange(carpdev: ifname, vhid: vhid)
+                    change.delete = [prefix]
+                    ops.append(.set(change))
                     continue
                 }
                 guard let existing else { throw UsageError("\(prefix.address): Can't assign requested address") }
@@ -128,25 +125,5 @@ public enum IfconfigPlanner {
             }
         }
         return ops
-    }
-
-    static func carpPairs(_ r: IfconfigRequest) -> [ControlPair] {
-        var pairs: [ControlPair] = []
-        if let v = r.carpdev { pairs.append(ControlPair("carpdev", v)) }
-        if let v = r.vhid { pairs.append(ControlPair("vhid", String(v))) }
-        if let v = r.advbase { pairs.append(ControlPair("advbase", String(v))) }
-        if let v = r.advskew { pairs.append(ControlPair("advskew", String(v))) }
-        if let v = r.pass { pairs.append(ControlPair("key", v)) }
-        if let v = r.peer { pairs.append(ControlPair("peer", peerText(v, multicast: "mcast"))) }
-        if let v = r.peer6 { pairs.append(ControlPair("peer6", peerText(v, multicast: "mcast6"))) }
-        if let v = r.state { pairs.append(ControlPair("state", v.description.lowercased())) }
-        return pairs
-    }
-
-    private static func peerText(_ peer: IfconfigRequest.Peer, multicast: String) -> String {
-        switch peer {
-        case .multicast: multicast
-        case .unicast(let a): a.description
-        }
     }
 }

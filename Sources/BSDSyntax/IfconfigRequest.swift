@@ -4,7 +4,6 @@ import CARPTypes
 /// applied (FreeBSD's collect-then-apply; OpenBSD acts word by word, with the same result
 /// for every line that works there).
 public struct IfconfigRequest: Hashable, Sendable {
-    public enum Peer: Hashable, Sendable { case unicast(IPAddress), multicast }
     public enum AddressAction: Hashable, Sendable {
         /// No alias word: the address replaces the interface's first address of its family (inet).
         case replace
@@ -20,33 +19,31 @@ public struct IfconfigRequest: Hashable, Sendable {
     public var up: Bool?
     public var mtu: Int?
 
-    // CARP
-    public var vhid: UInt8?
-    public var advbase: UInt8?
-    public var advskew: UInt8?
-    public var pass: String?
-    public var state: CARPState?
-    public var carpdev: String?
-    public var peer: Peer?
-    public var peer6: Peer?
+    /// The CARP words (vhid, advbase, advskew, pass, state, carpdev, the peers): the same
+    /// typed change carpd receives, filled word by word. Addresses and up/down are added by
+    /// the planner, which knows what the interface is.
+    public var carp = VirtualHostChange()
 
     // Addresses
     public var addresses: [IPPrefix] = []
     public var addressAction: AddressAction = .replace
+
+    /// Notes for the user that do not stop the line (a passphrase cut to 19 bytes).
+    public var warnings: [String] = []
 
     public init() {}
 
     /// The CARP words that FreeBSD refuses without `vhid` on a parent interface.
     public var carpWordsUsed: [String] {
         var words: [String] = []
-        if advbase != nil { words.append("advbase") }
-        if advskew != nil { words.append("advskew") }
-        if pass != nil { words.append("pass") }
-        if state != nil { words.append("state") }
-        if peer != nil { words.append("peer") }
-        if peer6 != nil { words.append("peer6") }
+        if carp.advbase != nil { words.append("advbase") }
+        if carp.advskew != nil { words.append("advskew") }
+        if carp.key != nil { words.append("pass") }
+        if carp.state != nil { words.append("state") }
+        if carp.peer != nil { words.append("peer") }
+        if carp.peer6 != nil { words.append("peer6") }
         return words
     }
 
-    public var hasCARPParameters: Bool { vhid != nil || carpdev != nil || !carpWordsUsed.isEmpty }
+    public var hasCARPParameters: Bool { carp.vhid != nil || carp.carpdev != nil || !carpWordsUsed.isEmpty }
 }

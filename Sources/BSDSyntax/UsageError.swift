@@ -1,8 +1,11 @@
+import CARPTypes
+
 /// A mistake in the words a user typed, worded as the BSD tools word it.
 /// `description` is the text after "ifconfig: ".
 public struct UsageError: Error, Hashable, Sendable, CustomStringConvertible {
     public let message: String
     public init(_ message: String) { self.message = message }
+    public init(_ error: ValueError) { message = error.message }
     public var description: String { message }
 
     static func requiresArgument(_ word: String) -> UsageError { UsageError("'\(word)' requires argument") }
@@ -15,17 +18,9 @@ public struct UsageError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// strtonum(3)-style integers: "too small", "too large", "invalid", as both BSDs report them.
-enum NumberParsing {
-    static func parse(_ name: String, _ text: String, _ range: ClosedRange<Int>) throws(UsageError) -> Int {
-        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
-        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text) else {
-            throw UsageError("\(name) \(text): invalid")
-        }
-        guard value >= range.lowerBound else { throw UsageError("\(name) \(text): too small") }
-        guard value <= range.upperBound else { throw UsageError("\(name) \(text): too large") }
-        return value
-    }
+/// strtonum(3)-style integers (CARPTypes' `NumberParsing`) as a usage error.
+func number(_ name: String, _ text: String, _ range: ClosedRange<Int>) throws(UsageError) -> Int {
+    do { return try NumberParsing.parse(name, text, range) } catch { throw UsageError(error) }
 }
 
 /// Levenshtein distance, for "did you mean".

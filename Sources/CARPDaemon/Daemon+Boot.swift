@@ -73,12 +73,19 @@ extension Daemon {
         }
     }
 
+    /// One step of a boot file line: the typed change goes to `set` as it is (checked by the
+    /// same table as a control request), a carp interface to `remove`, a link change to netlink.
     private func perform(_ op: IfconfigOperation, ifname: String) throws(ControlFailure) {
-        if case .carpd(let command, let pairs) = op {
-            let message = ControlMessage([(command, "1")] + pairs.map { (key: $0.key, value: $0.value) })
-            return try expectSuccess(handleControl(message, root: true, persist: false))
+        let change: LinkChange
+        switch op {
+        case .set(let vhost):
+            _ = try set(try checked(vhost.validated))
+            return
+        case .remove(let name):
+            return try expectSuccess(handleControl(ControlMessage([("remove", "1"), ("ifname", name)]), root: true, persist: false))
+        case .link(let linkChange):
+            change = linkChange
         }
-        guard case .link(let change) = op else { return }
         guard let link = try? route.link(named: ifname) else { throw ControlFailure(ENODEV, "\(ifname): no such interface") }
         do {
             try route.apply(change, ifindex: link.index)

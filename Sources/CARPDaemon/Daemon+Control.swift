@@ -48,7 +48,8 @@ extension Daemon {
         guard request.pairs.first?.value == "1" else { throw ControlFailure(EINVAL, "line 1: expected COMMAND=1") }
         switch request.command {
         case "get": return try get(request, showKey: root && request["showkey"] == "1")
-        case "set": return try set(SetRequest(request))
+        case "set":
+            return try set(try checked(request.virtualHostChange))
         case "remove": return try remove(request)
         case "sysctl": return try sysctl(request)
         case "stats": return stats()
@@ -64,48 +65,47 @@ extension Daemon {
 
     private func get(_ request: ControlMessage, showKey: Bool) throws(ControlFailure) -> ControlMessage {
         try allowOnly(["get", "ifname", "carpdev", "vhid", "showkey"], in: request)
-        var keys = interfaces.keys.sorted()
-        if let name = request["ifname"] { keys = keys.filter { interfaces[$0]?.ifname == name } }
-        if let dev = request["carpdev"] { keys = keys.filter { $0.carpdev == dev } }
-        if let vhid = request["vhid"] { keys = keys.filter { String($0.vhid) == vhid } }
-        if keys.isEmpty && request["ifname"] == nil && request["vhid"] != nil {
+        var all = records()
+        if let name = request["ifname"] { all = all.filter { $0.ifname == name } }
+        if let dev = request["carpdev"] { all = all.filter { $0.carpdev == dev && $0.vhid != 0 } }
+        if let vhid = request["vhid"] { all = all.filter { String($0.vhid) == vhid && $0.vhid != 0 } }
+        if all.isEmpty && (request["ifname"] != nil || request["vhid"] != nil) {
             throw ControlFailure(ENOENT, "no such virtual host")
         }
         var reply = ControlMessage()
-        for key in keys {
+        for var record in all {
+            if !showKey { record.key = nil }
+            reply.append(record)
+        }
+        return reply
+    }
+
+    /// Every virtual host by carpdev and vhid, then every carp interface without one yet, by
+    /// name; each with its key.
+    func records() -> [VirtualHostRecord] {
+        var all: [VirtualHostRecord] = []
+        for key in interfaces.keys.sorted() {
             guard let vif = interfaces[key], let host = engine.hosts[key] else { continue }
             let c = host.machine.config
-            reply.append("vhid", c.vhid)
-            reply.append("ifname", vif.ifname)
-            reply.append("carpdev", key.carpdev)
-            reply.append("state", host.machine.state.description)
-            reply.append("advbase", c.advbase)
-            reply.append("advskew", c.advskew)
-            reply.append("demote", engine.demoteCount)
-            reply.append("peer", c.peer.description)
-            reply.append("peer6", c.peer6.description)
-            reply.append("up", host.adminUp ? 1 : 0)
-            reply.append("named", vif.named ? 1 : 0)
-            for prefix in c.addresses { reply.append("addr", prefix.description) }
-            if showKey { reply.append("key", c.key.passphrase) }
+            var record = VirtualHostRecord(ifname: vif.ifname, carpdev: key.carpdev, vhid: c.vhid)
+            record.state = host.machine.state
+            record.advbase = c.advbase
+            record.advskew = c.advskew
+            record.demote = engine.demoteCount
+            record.peer = c.peer
+            record.peer6 = c.peer6
+            record.up = host.adminUp
+            record.named = vif.named
+            record.addresses = c.addresses
+            record.key = c.key
+            all.append(record)
         }
-        for (name, r) in pending.sorted(by: { $0.key < $1.key }) where request["ifname"].map({ $0 == name }) ?? (request["carpdev"] == nil && request["vhid"] == nil) {
-            reply.append("vhid", 0)
-            reply.append("ifname", name)
-            reply.append("carpdev", r.carpdev ?? "")
-            reply.append("state", "INIT")
-            reply.append("advbase", r.advbase ?? 1)
-            reply.append("advskew", r.advskew ?? 0)
-            reply.append("demote", engine.demoteCount)
-            reply.append("peer", (r.peer ?? .carpGroup).description)
-            reply.append("peer6", (r.peer6 ?? .carpGroup).description)
-            reply.append("up", r.up == false ? 0 : 1)
-            reply.append("named", 1)
-            for prefix in r.add { reply.append("addr", prefix.description) }
-            if showKey, let key = r.key { reply.append("key", key.passphrase) }
+        for name in pending.keys.sorted() {
+            var record = pending[name]!.pendingRecord
+            record.demote = engine.demoteCount
+            all.append(record)
         }
-        if reply.pairs.isEmpty, request["ifname"] != nil { throw ControlFailure(ENOENT, "no such virtual host") }
-        return reply
+        return all
     }
 
     private func remove(_ request: ControlMessage) throws(ControlFailure) -> ControlMessage {

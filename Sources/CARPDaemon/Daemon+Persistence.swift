@@ -25,23 +25,10 @@ extension Daemon {
         if manualGroupDemote != 0 {
             messages.append(ControlMessage([("demote", "1"), ("group", "carp"), ("adjust", String(manualGroupDemote))]))
         }
-        for key in interfaces.keys.sorted() {
-            guard let vif = interfaces[key], let host = engine.hosts[key] else { continue }
-            let c = host.machine.config
-            var m = ControlMessage([("set", "1")])
-            if vif.named { m.append("ifname", vif.ifname) }
-            m.append("carpdev", key.carpdev)
-            m.append("vhid", c.vhid)
-            m.append("advbase", c.advbase)
-            m.append("advskew", c.advskew)
-            if !c.key.passphrase.isEmpty { m.append("key", c.key.passphrase) }
-            m.append("peer", c.peer == .carpGroup ? "mcast" : c.peer.description)
-            m.append("peer6", c.peer6 == .carpGroup ? "mcast6" : c.peer6.description)
-            if !host.adminUp { m.append("up", "0") }
-            for prefix in c.addresses { m.append("addr", prefix.description) }
-            messages.append(m)
+        for record in records() where record.vhid != 0 {
+            messages.append(ControlMessage(set: VirtualHostChange(recreating: record)))
         }
-        for name in pending.keys.sorted() { messages.append(pending[name]!.message(ifname: name)) }
+        for name in pending.keys.sorted() { messages.append(ControlMessage(set: pending[name]!)) }
         return messages
     }
 
@@ -56,22 +43,5 @@ extension Daemon {
             }
             if reply.errno != 0 { log.error("\(source): \(lines.first ?? ""): \(reply.message ?? "error \(reply.errno)")") }
         }
-    }
-}
-
-extension SetRequest {
-    /// The request that recreates a carpN interface that has no vhid yet.
-    func message(ifname: String) -> ControlMessage {
-        var m = ControlMessage([("set", "1"), ("ifname", ifname)])
-        if let v = carpdev { m.append("carpdev", v) }
-        if let v = vhid { m.append("vhid", v) }
-        if let v = advbase { m.append("advbase", v) }
-        if let v = advskew { m.append("advskew", v) }
-        if let v = key { m.append("key", v.passphrase) }
-        if let v = peer { m.append("peer", v.description) }
-        if let v = peer6 { m.append("peer6", v.description) }
-        if let v = up { m.append("up", v ? "1" : "0") }
-        for prefix in add { m.append("addr", prefix.description) }
-        return m
     }
 }

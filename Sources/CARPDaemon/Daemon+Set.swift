@@ -6,9 +6,9 @@ import Netlink
 
 extension Daemon {
     /// Creates or changes a vhid, FreeBSD `setcarp_callback` style: only the given keys change.
-    func set(_ request: SetRequest) throws(ControlFailure) -> ControlMessage {
-        var r = request
-        if let name = r.ifname, let earlier = pending[name] { r = earlier.merged(with: r) }
+    func set(_ change: VirtualHostChange) throws(ControlFailure) -> ControlMessage {
+        var r = change
+        if let name = r.ifname, let earlier = pending[name] { r = change.merged(onto: earlier) }
         var key = try lookup(ifname: r.ifname, carpdev: r.carpdev, vhid: r.vhid)
         // OpenBSD `ifconfig carp0 create`, or carp0 configured bit by bit: until it has a
         // carpdev and a vhid it is a carp interface without a virtual host.
@@ -46,7 +46,7 @@ extension Daemon {
         return ControlMessage()
     }
 
-    private func newKey(_ r: SetRequest, previous: VirtualHostConfig?) throws(ControlFailure) -> VirtualHostKey {
+    private func newKey(_ r: VirtualHostChange, previous: VirtualHostConfig?) throws(ControlFailure) -> VirtualHostKey {
         let oldKey = interfaces.values.first { $0.ifname == r.ifname }?.key
         guard let carpdev = r.carpdev ?? oldKey?.carpdev, let vhid = r.vhid ?? previous?.vhid else {
             throw ControlFailure(EINVAL, "\(r.ifname ?? "carp"): vhid and carpdev are required")
@@ -59,7 +59,7 @@ extension Daemon {
     }
 
     /// Checks every change against the current state before anything is touched.
-    private func apply(_ r: SetRequest, to config: inout VirtualHostConfig, key: VirtualHostKey) throws(ControlFailure) {
+    private func apply(_ r: VirtualHostChange, to config: inout VirtualHostConfig, key: VirtualHostKey) throws(ControlFailure) {
         if let v = r.advbase { config.advbase = v }
         if let v = r.advskew { config.advskew = v }
         if let v = r.key { config.key = v }

@@ -24,7 +24,7 @@ final class Daemon {
     /// Arrival ifindex (a carpdev: advertisements are heard there only) to carpdev name.
     var carpdevByIndex: [Int32: String] = [:]
     /// carpN interfaces created (or partly configured) without a carpdev and a vhid yet.
-    var pending: [String: SetRequest] = [:]
+    var pending: [String: VirtualHostChange] = [:]
     /// The parts of the demotions set by hand (sysctl writes, carpdemote), kept across restarts;
     /// the automatic parts (carpdev down, send errors) are recomputed.
     var manualDemotion = 0

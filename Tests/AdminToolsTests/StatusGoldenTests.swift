@@ -76,8 +76,8 @@ struct StatusGoldenTests {
 
         """
 
-    var vhosts: [InterfaceStatus.VirtualHost] {
-        get throws { InterfaceModel.virtualHosts(try ControlMessage.decode(records).records(startingWith: "vhid")) }
+    var vhosts: [VirtualHostRecord] {
+        get throws { try ControlMessage.decode(records).virtualHostRecords() }
     }
     let links = [LinkInfo(index: 1, name: "lo", isUp: true, isRunning: true, hasCarrier: true, operstate: 0, mac: [0, 0, 0, 0, 0, 0],
                           parentIndex: 0, kind: nil, macvlanMode: nil, alias: nil, mtu: 65536, flags: 0x49),

@@ -9,32 +9,32 @@ func parse(_ line: String) throws(UsageError) -> IfconfigRequest {
 struct IfconfigParserTests {
     @Test func openBSDAnnouncementLine() throws {
         let r = try parse("vhid 1 carpdev eth0 pass s3cret 192.0.2.10/24")
-        #expect(r.vhid == 1 && r.carpdev == "eth0" && r.pass == "s3cret")
+        #expect(r.carp.vhid == 1 && r.carp.carpdev == "eth0" && r.carp.key == CARPKey(passphrase: "s3cret"))
         #expect(r.addresses == [IPPrefix("192.0.2.10/24")!] && r.addressAction == .replace)
     }
 
     @Test func hostnameIfLineWithBareNetmaskAndNONE() throws {
         let r = try parse("inet 192.0.2.10 255.255.255.0 NONE vhid 1 carpdev eth0 pass s3cret advskew 100")
-        #expect(r.addresses == [IPPrefix("192.0.2.10/24")!] && r.advskew == 100 && r.vhid == 1)
+        #expect(r.addresses == [IPPrefix("192.0.2.10/24")!] && r.carp.advskew == 100 && r.carp.vhid == 1)
         let hex = try parse("inet 192.0.2.10 netmask 0xffffff80 broadcast 192.0.2.127")
         #expect(hex.addresses == [IPPrefix("192.0.2.10/25")!])
     }
 
     @Test func freeBSDAliasLine() throws {
         let r = try parse("inet 192.0.2.50/32 vhid 1 advskew 100 pass s3cret alias")
-        #expect(r.addressAction == .add && r.vhid == 1 && r.addresses.first?.length == 32)
+        #expect(r.addressAction == .add && r.carp.vhid == 1 && r.addresses.first?.length == 32)
         let v6 = try parse("inet6 2001:db8::50 prefixlen 64 vhid 2 -alias")
         #expect(v6.addresses == [IPPrefix("2001:db8::50/64")!] && v6.addressAction == .delete)
     }
 
     @Test func everyCarpWord() throws {
         let r = try parse("advbase 0 advskew 254 state MASTER carppeer 192.0.2.2 peer6 2001:db8::2 up mtu 1400")
-        #expect(r.advbase == 0 && r.advskew == 254 && r.state == .master && r.up == true && r.mtu == 1400)
-        #expect(r.peer == .unicast(.v4(IPv4Address("192.0.2.2")!)) && r.peer6 == .unicast(.v6(IPv6Address("2001:db8::2")!)))
-        #expect(try parse("-carppeer mcast6 down").peer == .multicast)
+        #expect(r.carp.advbase == 0 && r.carp.advskew == 254 && r.carp.state == .master && r.up == true && r.mtu == 1400)
+        #expect(r.carp.peer == IPv4Address("192.0.2.2")! && r.carp.peer6 == IPv6Address("2001:db8::2")!)
+        #expect(try parse("-carppeer mcast6 down").carp.peer == .carpGroup)
         #expect(try parse("create").create && (try parse("destroy")).destroy)
         #expect(try parse("advskew 5").carpWordsUsed == ["advskew"])
-        #expect(try parse("vhid 1 carpver 2").vhid == 1)
+        #expect(try parse("vhid 1 carpver 2").carp.vhid == 1)
     }
 
     @Test(arguments: [

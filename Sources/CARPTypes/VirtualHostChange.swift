@@ -1,0 +1,75 @@
+/// A change to one virtual host (`set=1`, `ifconfig ... vhid ...`, a boot file line): only
+/// the fields given change, FreeBSD setcarp_callback style. The control protocol's keys and
+/// their checks come from `VirtualHostFields`.
+public struct VirtualHostChange: Hashable, Sendable {
+    /// OpenBSD's carp interface (carpN); absent for a FreeBSD-style vhid on its carpdev.
+    public var ifname: String?
+    public var carpdev: String?
+    public var vhid: UInt8?
+    public var advbase: UInt8?
+    public var advskew: UInt8?
+    public var key: CARPKey?
+    /// A forced state (`state master`); never kept.
+    public var state: CARPState?
+    /// The unicast peers; `.carpGroup` means multicast again (`-carppeer`, `mcast`).
+    public var peer: IPv4Address?
+    public var peer6: IPv6Address?
+    /// Administrative up/down (`ifconfig carp0 down` bows out a MASTER).
+    public var up: Bool?
+    public var add: [IPPrefix] = []
+    public var delete: [IPPrefix] = []
+
+    public init(ifname: String? = nil, carpdev: String? = nil, vhid: UInt8? = nil) {
+        self.ifname = ifname
+        self.carpdev = carpdev
+        self.vhid = vhid
+    }
+
+    /// The change that recreates `record` (its key, when the record carries one): the
+    /// saved state is made of these. A forced state is not kept.
+    public init(recreating record: VirtualHostRecord) {
+        if record.named { ifname = record.ifname }
+        if !record.carpdev.isEmpty { carpdev = record.carpdev }
+        if record.vhid != 0 { vhid = record.vhid }
+        advbase = record.advbase
+        advskew = record.advskew
+        if let key = record.key, !key.passphrase.isEmpty { self.key = key }
+        peer = record.peer
+        peer6 = record.peer6
+        if !record.up { up = false }
+        add = record.addresses
+    }
+
+    /// An earlier, incomplete change (a carp interface still without carpdev or vhid) with
+    /// this one on top: later fields win, an address deleted later is no longer added.
+    public func merged(onto earlier: VirtualHostChange) -> VirtualHostChange {
+        var r = earlier
+        r.ifname = ifname ?? earlier.ifname
+        r.carpdev = carpdev ?? earlier.carpdev
+        r.vhid = vhid ?? earlier.vhid
+        r.advbase = advbase ?? earlier.advbase
+        r.advskew = advskew ?? earlier.advskew
+        r.key = key ?? earlier.key
+        r.state = state ?? earlier.state
+        r.peer = peer ?? earlier.peer
+        r.peer6 = peer6 ?? earlier.peer6
+        r.up = up ?? earlier.up
+        r.add = earlier.add.filter { a in !delete.contains { $0.address == a.address } } + add
+        r.delete = (earlier.delete + delete).filter { d in !earlier.add.contains { $0.address == d.address } }
+        return r
+    }
+
+    /// The record of a carp interface that has no virtual host yet (no carpdev or vhid).
+    public var pendingRecord: VirtualHostRecord {
+        var record = VirtualHostRecord(ifname: ifname ?? "", carpdev: carpdev ?? "", vhid: 0)
+        record.advbase = advbase ?? record.advbase
+        record.advskew = advskew ?? record.advskew
+        record.key = key
+        record.peer = peer ?? record.peer
+        record.peer6 = peer6 ?? record.peer6
+        record.up = up ?? true
+        record.named = true
+        record.addresses = add
+        return record
+    }
+}

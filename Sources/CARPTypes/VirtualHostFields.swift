@@ -1,0 +1,167 @@
+/// The keys of a virtual host in the control protocol (doc/control-protocol.md), one row
+/// each: its name, how its value is read and checked, how it is written, and where it goes
+/// in a `VirtualHostChange` (`set=1`) and a `VirtualHostRecord` (`get=1`, the saved state).
+/// The codec, the checks and the persistence all come from this table; a new key is a new
+/// row here plus the code that uses its value.
+public enum VirtualHostFields {
+    public static let all: [VirtualHostField] = [
+        VirtualHostField("vhid", change: .one(\.vhid, .number("vhid", 1...255)), record: .one(\.vhid, .number("vhid", 0...255))),
+        VirtualHostField("ifname", change: .one(\.ifname, .interfaceName), record: .one(\.ifname, .interfaceName)),
+        VirtualHostField("carpdev", change: .one(\.carpdev, .interfaceName), record: .one(\.carpdev, .interfaceNameOrNone)),
+        VirtualHostField("state", change: .one(\.state, .state), record: .one(\.state, .state)),
+        VirtualHostField("advbase", change: .one(\.advbase, .number("advbase", 0...255)), record: .one(\.advbase, .number("advbase", 0...255))),
+        VirtualHostField("advskew", change: .one(\.advskew, .advskew), record: .one(\.advskew, .advskew)),
+        VirtualHostField("demote", record: .one(\.demote, .number("demote", 0...255))),
+        VirtualHostField("peer", change: .one(\.peer, .peer), record: .one(\.peer, .peer)),
+        VirtualHostField("peer6", change: .one(\.peer6, .peer6), record: .one(\.peer6, .peer6)),
+        VirtualHostField("up", change: .one(\.up, .flag("up")), record: .one(\.up, .flag("up"))),
+        VirtualHostField("named", record: .one(\.named, .flag("named"))),
+        VirtualHostField("addr", change: .many(\.add, .unicastPrefix), record: .many(\.addresses, .unicastPrefix)),
+        VirtualHostField("deladdr", change: .many(\.delete, .unicastPrefix)),
+        VirtualHostField("key", change: .one(\.key, .passphrase), record: .one(\.key, .passphrase)),
+    ]
+
+    /// The row named `name`.
+    public static func field(named name: String) -> VirtualHostField? { all.first { $0.name == name } }
+}
+
+/// One key of the table: what it means in a change and in a record (either may be absent:
+/// `deladdr` exists only in changes, `named` and `demote` only in records).
+public struct VirtualHostField: Sendable {
+    public let name: String
+    let change: Slot<VirtualHostChange>?
+    let record: Slot<VirtualHostRecord>?
+
+    init(_ name: String, change: Slot<VirtualHostChange>? = nil, record: Slot<VirtualHostRecord>? = nil) {
+        self.name = name
+        self.change = change
+        self.record = record
+    }
+
+    public var isChangeKey: Bool { change != nil }
+    public var isRecordKey: Bool { record != nil }
+
+    /// Reads one `name=text` line into `change`; a key that is not a change key is refused.
+    public func read(_ text: String, into change: inout VirtualHostChange) throws(ValueError) {
+        guard let slot = self.change else { throw ValueError("unknown key '\(name)'") }
+        try slot.read(text, &change)
+    }
+
+    public func read(_ text: String, into record: inout VirtualHostRecord) throws(ValueError) {
+        guard let slot = self.record else { throw ValueError("unknown key '\(name)'") }
+        try slot.read(text, &record)
+    }
+
+    /// The values this key has in `change`, one line each (none when absent).
+    public func values(of change: VirtualHostChange) -> [String] { self.change?.write(change) ?? [] }
+    public func values(of record: VirtualHostRecord) -> [String] { self.record?.write(record) ?? [] }
+
+    /// Where a field's value lives in `Root`: one optional value, or a repeated one.
+    struct Slot<Root>: Sendable {
+        let read: @Sendable (String, inout Root) throws(ValueError) -> Void
+        let write: @Sendable (Root) -> [String]
+
+        static func one<V>(_ path: WritableKeyPath<Root, V?> & Sendable, _ format: ValueFormat<V>) -> Slot {
+            Slot(read: { text, root throws(ValueError) in root[keyPath: path] = try format.parse(text) },
+                 write: { root in root[keyPath: path].map { [format.format($0)] } ?? [] })
+        }
+
+        static func one<V>(_ path: WritableKeyPath<Root, V> & Sendable, _ format: ValueFormat<V>) -> Slot {
+            Slot(read: { text, root throws(ValueError) in root[keyPath: path] = try format.parse(text) },
+                 write: { root in [format.format(root[keyPath: path])] })
+        }
+
+        static func many<V>(_ path: WritableKeyPath<Root, [V]> & Sendable, _ format: ValueFormat<V>) -> Slot {
+            Slot(read: { text, root throws(ValueError) in root[keyPath: path].append(try format.parse(text)) },
+                 write: { root in root[keyPath: path].map(format.format) })
+        }
+    }
+}
+
+/// How one value is written and read back, with the BSD wording of every refusal.
+public struct ValueFormat<Value>: Sendable {
+    public let parse: @Sendable (String) throws(ValueError) -> Value
+    public let format: @Sendable (Value) -> String
+}
+
+extension ValueFormat where Value == UInt8 {
+    static func number(_ name: String, _ range: ClosedRange<Int>) -> ValueFormat {
+        ValueFormat(parse: { text throws(ValueError) in UInt8(try NumberParsing.parse(name, text, range)) }, format: { String($0) })
+    }
+
+    static let advskew = number("advskew", 0...Int(GlobalSettings.maximumAdvskew))
+}
+
+extension ValueFormat where Value == Bool {
+    static func flag(_ name: String) -> ValueFormat {
+        ValueFormat(parse: { text throws(ValueError) in
+            guard text == "0" || text == "1" else { throw ValueError("\(name) \(text): must be 0 or 1") }
+            return text == "1"
+        }, format: { $0 ? "1" : "0" })
+    }
+}
+
+extension ValueFormat where Value == String {
+    static let interfaceName = ValueFormat(parse: { text throws(ValueError) in
+        guard InterfaceName.isValid(text) else { throw ValueError("\(text): invalid interface name") }
+        return text
+    }, format: { $0 })
+
+    /// A record's carpdev: empty while a carp interface has none.
+    static let interfaceNameOrNone = ValueFormat(parse: { text throws(ValueError) in
+        text.isEmpty ? text : try interfaceName.parse(text)
+    }, format: { $0 })
+}
+
+extension ValueFormat where Value == CARPState {
+    static let state = ValueFormat(parse: { text throws(ValueError) in
+        guard let state = CARPState(name: text) else { throw ValueError("state \(text): must be init, backup or master") }
+        return state
+    }, format: { $0.description })
+}
+
+extension ValueFormat where Value == CARPKey {
+    static let passphrase = ValueFormat(parse: { CARPKey(passphrase: $0) }, format: { $0.passphrase })
+}
+
+extension ValueFormat where Value == IPv4Address {
+    /// A unicast IPv4 peer, or the group (224.0.0.18, also spelled `mcast`).
+    static let peer = ValueFormat(parse: { text throws(ValueError) in
+        if text == "mcast" { return .carpGroup }
+        guard let a = IPv4Address(text) else { throw ValueError("peer \(text): only IPv4 addresses are supported") }
+        guard a == .carpGroup || IPAddress.v4(a).isUnicast else { throw ValueError("peer \(text): not a unicast address") }
+        return a
+    }, format: { $0.description })
+}
+
+extension ValueFormat where Value == IPv6Address {
+    /// A unicast IPv6 peer, or the group (ff02::12, also spelled `mcast6`).
+    static let peer6 = ValueFormat(parse: { text throws(ValueError) in
+        if text == "mcast6" { return .carpGroup }
+        guard let a = IPv6Address(text) else { throw ValueError("peer6 \(text): bad address") }
+        guard a == .carpGroup || IPAddress.v6(a).isUnicast else { throw ValueError("peer6 \(text): not a unicast address") }
+        return a
+    }, format: { $0.description })
+}
+
+extension ValueFormat where Value == IPPrefix {
+    /// A virtual address with its prefix length.
+    static let unicastPrefix = ValueFormat(parse: { text throws(ValueError) in
+        guard let p = IPPrefix(text) else { throw ValueError("\(text): bad address") }
+        guard p.address.isUnicast else { throw ValueError("\(text): not a unicast address") }
+        return p
+    }, format: { $0.description })
+}
+
+extension VirtualHostChange {
+    /// This change with every value checked as the control protocol checks it (written and
+    /// read back through the table), so that a change that never crossed the socket (a boot
+    /// file line, the saved state) meets the same rules as one that did.
+    public func validated() throws(ValueError) -> VirtualHostChange {
+        var checked = VirtualHostChange()
+        for field in VirtualHostFields.all {
+            for value in field.values(of: self) { try field.read(value, into: &checked) }
+        }
+        return checked
+    }
+}

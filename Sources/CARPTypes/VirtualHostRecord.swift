@@ -1,0 +1,29 @@
+/// What carpd reports of one virtual host (`get=1`, `ifconfig`): its settings and its
+/// state. Read and written through `VirtualHostFields`.
+public struct VirtualHostRecord: Hashable, Sendable {
+    /// 0 for a carp interface that has no virtual host yet.
+    public var vhid: UInt8
+    /// The carp interface: carpN (OpenBSD) or the hidden vh<vhid>-<carpdev> (FreeBSD).
+    public var ifname: String
+    /// Empty for a carp interface without one yet.
+    public var carpdev: String
+    public var state: CARPState = .initial
+    public var advbase: UInt8 = 1
+    public var advskew: UInt8 = 0
+    /// The demote count this node sends (OpenBSD's, summed over its groups).
+    public var demote: UInt8 = 0
+    public var peer: IPv4Address = .carpGroup
+    public var peer6: IPv6Address = .carpGroup
+    public var up = true
+    /// An OpenBSD carpN (it stays when its last address goes), not a FreeBSD-style vhid.
+    public var named = false
+    public var addresses: [IPPrefix] = []
+    /// Only when asked for and allowed (root, `showkey=1`).
+    public var key: CARPKey?
+
+    public init(ifname: String, carpdev: String, vhid: UInt8) {
+        self.ifname = ifname
+        self.carpdev = carpdev
+        self.vhid = vhid
+    }
+}
