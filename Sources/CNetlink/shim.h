@@ -75,4 +75,86 @@ static inline int cnl_addr_dump_ifindex(struct nl_sock *sk, int ifindex, struct 
     return 0;
 }
 
+/* The batch socket: a receive queue for a whole batch's acknowledgements (SO_RCVBUFFORCE
+ * as root, else as much as rmem_max allows) and a receive timeout, so that an answer the
+ * kernel dropped can never stall carpd. Returns 0 or a negative NLE_* code. */
+#include <errno.h>
+#include <sys/time.h>
+static inline int cnl_batch_socket_setup(struct nl_sock *sk, int bytes, int timeout_ms)
+{
+    int fd = nl_socket_get_fd(sk);
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0 &&
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) < 0)
+        return -nl_syserr2nlerr(errno);
+    struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+        return -nl_syserr2nlerr(errno);
+    return 0;
+}
+
+/* A batch of requests in one sendmsg: msgs[0..count) go out together (the kernel handles
+ * them one after another, each with its own acknowledgement, and goes on after a failed
+ * one), then one acknowledgement per request is read. errors[i] becomes 0 or the negative
+ * NLE_* code of request i. Returns 0, or a negative NLE_* code when the batch could not be
+ * sent or its answers not read (a timeout, a dropped answer); requests left without an
+ * answer then keep -NLE_FAILURE and the socket should not be used again: late answers
+ * may still arrive on it.
+ * The messages stay the caller's to free. The answers are read here, not by libnl's
+ * nl_recvmsgs, whose sequence check would then be out of step: use a socket that carries
+ * nothing but batches. */
+#include <stdlib.h>
+#include <sys/uio.h>
+static inline int cnl_send_batch(struct nl_sock *sk, struct nl_msg **msgs, int count, int *errors)
+{
+    if (count <= 0)
+        return 0;
+    struct iovec *iov = calloc((size_t)count, sizeof(*iov));
+    if (!iov)
+        return -NLE_NOMEM;
+    uint32_t first = 0;
+    for (int i = 0; i < count; i++) {
+        struct nlmsghdr *h = nlmsg_hdr(msgs[i]);
+        nl_complete_msg(sk, msgs[i]); /* port id and the next sequence number */
+        h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+        if (i == 0)
+            first = h->nlmsg_seq;
+        iov[i].iov_base = h;
+        iov[i].iov_len = h->nlmsg_len;
+        errors[i] = -NLE_FAILURE;
+    }
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    struct msghdr mh = { .msg_name = &kernel, .msg_namelen = sizeof(kernel), .msg_iov = iov, .msg_iovlen = (size_t)count };
+    ssize_t sent;
+    do
+        sent = sendmsg(nl_socket_get_fd(sk), &mh, 0);
+    while (sent < 0 && errno == EINTR);
+    free(iov);
+    if (sent < 0)
+        return -nl_syserr2nlerr(errno);
+    int pending = count;
+    while (pending > 0) {
+        unsigned char *buf = NULL;
+        struct sockaddr_nl from;
+        int n = nl_recv(sk, &from, &buf, NULL);
+        if (n <= 0) {
+            free(buf);
+            return n < 0 ? n : -NLE_FAILURE;
+        }
+        struct nlmsghdr *h = (struct nlmsghdr *)buf;
+        int left = n;
+        for (; nlmsg_ok(h, left); h = nlmsg_next(h, &left)) {
+            if (h->nlmsg_type != NLMSG_ERROR)
+                continue;
+            uint32_t index = h->nlmsg_seq - first;
+            if (index >= (uint32_t)count || errors[index] != -NLE_FAILURE)
+                continue;
+            struct nlmsgerr *e = nlmsg_data(h);
+            errors[index] = e->error ? -nl_syserr2nlerr(-e->error) : 0;
+            pending--;
+        }
+        free(buf);
+    }
+    return 0;
+}
+
 #endif

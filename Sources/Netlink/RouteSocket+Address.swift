@@ -49,7 +49,7 @@ extension RouteSocket {
 
     /// An rtnl_addr carrying ifindex, family, local address and prefix length: what the kernel
     /// needs to add an address or to find the one to delete.
-    private func routeAddr(ifindex: Int32, prefix: IPPrefix, operation: () -> String)
+    func routeAddr(ifindex: Int32, prefix: IPPrefix, operation: () -> String)
         throws(NetlinkError) -> RouteAddrObject
     {
         let bytes = prefix.address.bytes, prefixLength = prefix.length

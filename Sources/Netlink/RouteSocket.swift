@@ -10,6 +10,10 @@ import CNetlink
 public final class RouteSocket {
     /// The `struct nl_sock *`; never leaves the module.
     let sock: OpaquePointer
+    /// A second socket for batches (`perform`), opened on first use: libnl checks that the
+    /// answers on `sock` come in the order of its own requests, and a batch's
+    /// acknowledgements are read without it.
+    var batchSock: OpaquePointer?
 
     /// Opens and connects the socket.
     public init() throws(NetlinkError) {
@@ -27,7 +31,34 @@ public final class RouteSocket {
     deinit {
         // nl_socket_free also closes the descriptor.
         nl_socket_free(sock)
+        if let batchSock { nl_socket_free(batchSock) }
     }
+
+    /// The connected batch socket.
+    func batchSocket() throws(NetlinkError) -> OpaquePointer {
+        if let batchSock { return batchSock }
+        guard let sk = nl_socket_alloc() else { throw NetlinkError(operation: "allocate route socket", code: NLE_NOMEM) }
+        var rc = nl_connect(sk, NETLINK_ROUTE)
+        if rc >= 0 { rc = cnl_batch_socket_setup(sk, Self.batchQueueBytes, Self.batchTimeoutMilliseconds) }
+        if rc < 0 {
+            nl_socket_free(sk)
+            throw NetlinkError(operation: "connect route socket", code: rc)
+        }
+        batchSock = sk
+        return sk
+    }
+
+    /// After a batch that lost answers: the next one starts on a fresh socket.
+    func discardBatchSocket() {
+        if let batchSock { nl_socket_free(batchSock) }
+        batchSock = nil
+    }
+
+    /// The batch socket's receive queue: a whole batch's acknowledgements (~1.3 KiB each as
+    /// the kernel accounts them) with room to spare; the default 208 KiB dropped some of 128.
+    static let batchQueueBytes: Int32 = 1 << 20
+    /// How long a batch waits for its acknowledgements (they come within microseconds).
+    static let batchTimeoutMilliseconds: Int32 = 2000
 
     /// The link called `named`, or nil if there is none.
     public func link(named name: String) throws(NetlinkError) -> LinkInfo? {
