@@ -42,7 +42,7 @@ public struct SysctlCommand {
         if operands.isEmpty && flags.files.isEmpty {
             failed = !listCarp(flags) || failed
             for (bsd, _) in SysctlNames.mapped { failed = !handle(bsd, flags) || failed }
-            if let linux = linuxSysctl { failed = Spawn.run(linux, ["-a"] + (flags.valueOnly ? ["-n"] : [])) != 0 || failed }
+            if let linux = linuxSysctl { failed = ChildProcesses.run(linux, ["-a"] + (flags.valueOnly ? ["-n"] : [])) != 0 || failed }
         }
         for operand in operands { failed = !handle(operand, flags) || failed }
         for file in flags.files { failed = !load(file, flags) || failed }
@@ -95,7 +95,7 @@ public struct SysctlCommand {
             var args = flags.valueOnly ? ["-n"] : []
             if flags.quiet { args.append("-q") }
             if operand.value != nil { args.append("-w") }
-            return Spawn.run(linux, args + [text]) == 0
+            return ChildProcesses.run(linux, args + [text]) == 0
         }
         do throws(ToolError) {
             if operand.name == SysctlNames.carpPrefix {

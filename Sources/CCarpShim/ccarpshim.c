@@ -4,8 +4,22 @@
 #include "ccarpshim.h"
 
 #include <signal.h>
+#include <string.h>
 #include <syslog.h>
 #include <linux/filter.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
 
 /* The Swift side reads and writes carp_in6_pktinfo where the kernel expects in6_pktinfo. */
 _Static_assert(sizeof(struct carp_in6_pktinfo) == sizeof(struct in6_pktinfo),
@@ -56,4 +70,24 @@ int carp_attach_drop_all_filter(int fd) {
     struct sock_filter code[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
     struct sock_fprog program = { .len = 1, .filter = code };
     return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program);
+}
+
+int carp_pidfd_open(int pid) {
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int carp_pidfd_send_signal(int pidfd, int sig) {
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+int carp_pidfd_reap(int pidfd, int *code, int *signaled) {
+    siginfo_t info;
+    memset(&info, 0, sizeof(info));
+    if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED | WNOHANG) < 0)
+        return -1;
+    if (info.si_pid == 0)
+        return 1;
+    *signaled = info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED;
+    *code = info.si_status;
+    return 0;
 }

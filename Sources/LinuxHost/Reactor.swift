@@ -21,6 +21,15 @@ public final class Reactor {
     private var events = [epoll_event](repeating: epoll_event(), count: 64)
     /// Descriptors whose readiness is ignored until a deadline (`hold`).
     private var held: [Int32: UInt64] = [:]
+    private var timers: [Timer] = []
+
+    /// A deadline the loop wakes for (monotonic ns); its handler runs on the loop thread in
+    /// the first round at or after it. Set `deadline` to arm it again, nil to disarm it.
+    public final class Timer {
+        public var deadline: UInt64?
+        let handler: () -> Void
+        init(_ handler: @escaping () -> Void) { self.handler = handler }
+    }
 
     /// Creates the epoll instance.
     /// - Throws: `SystemError` from `epoll_create1` (EMFILE, ENOMEM).
@@ -90,13 +99,21 @@ public final class Reactor {
         }
     }
 
-    /// Waits for readiness or until `deadline` (monotonic ns, nil = forever), runs ready handlers, returns.
+    /// A disarmed timer; arm it by setting its `deadline`.
+    public func addTimer(_ handler: @escaping () -> Void) -> Timer {
+        let timer = Timer(handler)
+        timers.append(timer)
+        return timer
+    }
+
+    /// Waits for readiness or until the earliest timer (or `deadline`, monotonic ns; nil and
+    /// no timer = forever), runs the ready handlers, then the timers that are due, returns.
     /// Millisecond timeout rounded UP so a deadline is never missed early; EINTR is not an error.
     /// - Throws: `SystemError` from `epoll_wait` other than EINTR (which only returns early).
-    public func runOnce(deadline: UInt64?) throws(SystemError) {
+    public func runOnce(deadline: UInt64? = nil) throws(SystemError) {
         let now = MonotonicClock.now()
         releaseHolds(now: now)
-        let wake = [deadline, held.values.min()].compactMap { $0 }.min()
+        let wake = [deadline, held.values.min(), timers.compactMap(\.deadline).min()].compactMap { $0 }.min()
         let timeout = Reactor.timeoutMilliseconds(until: wake, now: now)
         let count = events.withUnsafeMutableBufferPointer { buffer in
             epoll_wait(epollFD, buffer.baseAddress, Int32(buffer.count), timeout)
@@ -110,6 +127,12 @@ public final class Reactor {
         for token in ready {
             // Looked up per event: an earlier handler in this round may have unregistered it.
             registrations[token]?.handler()
+        }
+        let after = MonotonicClock.now()
+        for timer in timers {
+            guard let due = timer.deadline, due <= after else { continue }
+            timer.deadline = nil
+            timer.handler()
         }
     }
 

@@ -80,4 +80,16 @@ int carp_accept_nonblocking(int fd);
  * socket never queues received datagrams. Returns 0 or -1/errno. */
 int carp_attach_drop_all_filter(int fd);
 
+/* pidfds: syscall() is variadic and pidfd_open has no wrapper Swift's Glibc module shows.
+ * carp_pidfd_open returns a close-on-exec pidfd for pid, or -1/errno. */
+int carp_pidfd_open(int pid);
+
+/* Sends sig to the process of pidfd (never to a recycled pid). Returns 0 or -1/errno. */
+int carp_pidfd_send_signal(int pidfd, int sig);
+
+/* Reaps the child of pidfd if it has exited (waitid P_PIDFD, WNOHANG): returns 0 and sets
+ * *code to its exit status or, with *signaled = 1, the signal that killed it; 1 while it
+ * runs; -1/errno. */
+int carp_pidfd_reap(int pidfd, int *code, int *signaled);
+
 #endif /* CCARPSHIM_H */
