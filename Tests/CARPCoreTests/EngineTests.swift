@@ -51,9 +51,10 @@ struct EngineInputTests {
     @Test func ourOwnCounterIsALoop() {
         var e = engine()
         let outputs = e.deadlineReached(now: .max / 2)
-        guard case .vhost(_, .transmit(let bytes, _)) = outputs.first(where: { if case .vhost(_, .transmit) = $0 { true } else { false } }) else {
+        guard case .vhost(_, .transmit(let t)) = outputs.first(where: { if case .vhost(_, .transmit) = $0 { true } else { false } }) else {
             Issue.record("no transmit"); return
         }
+        let bytes = t.advertisement.encoded(source: nil, destination: t.destination)
         _ = e.receive(ReceivedPacket(family: .inet, payload: bytes, ttl: 255, source: nil, carpdev: "eth0"), now: .max / 2 + 10_000_000)
         #expect(e.statistics[.badauth] == 1)
         #expect(e.hosts[key]!.machine.state == .master)
@@ -63,7 +64,7 @@ struct EngineInputTests {
         var e = engine(advskew: 0)
         _ = e.deadlineReached(now: .max / 2)
         let outputs = e.receive(packet(advert(config(), advbase: 1, advskew: 0)), now: .max / 2 + 1)
-        #expect(outputs.contains(.vhost(key, .release)))
+        #expect(outputs.contains(.vhost(key, .release(.down))))
         #expect(e.statistics[.preempt] == 1)
     }
 
@@ -118,7 +119,7 @@ struct EngineDemotionTests {
         _ = e.configure(other, config(vhid: 2), counterSeed: 1, now: 0)
         _ = e.force(other, .master, now: 1)
         let outputs = e.setLink("eth0", up: false, now: 2)
-        let sent = outputs.compactMap { if case .vhost(other, .transmit(let b, _)) = $0 { CARPHeader(bytes: b) } else { nil } }
+        let sent = outputs.compactMap { if case .vhost(other, .transmit(let t)) = $0 { wire(t) } else { nil } }
         #expect(!sent.isEmpty && sent.last!.advskew == 240 && sent.last!.demote == 1)
     }
 
@@ -166,9 +167,9 @@ struct EngineDemotionTests {
         var e = engine()
         _ = e.force(key, .master, now: 1)
         let outputs = e.remove(key, now: 2)
-        let sent = outputs.compactMap { if case .vhost(_, .transmit(let b, _)) = $0 { CARPHeader(bytes: b) } else { nil } }
+        let sent = outputs.compactMap { if case .vhost(_, .transmit(let t)) = $0 { wire(t) } else { nil } }
         #expect(sent.count == 2 && sent.allSatisfy { $0.advbase == 255 && $0.advskew == 255 })
-        #expect(outputs.contains(.vhost(key, .release)) && e.hosts.isEmpty)
+        #expect(outputs.contains(.vhost(key, .release(.down))) && e.hosts.isEmpty)
         var d = engine(linkUp: false)
         _ = d.remove(key, now: 1)
         #expect(d.settings.demotion == 0 && d.demoteCount == 0)
@@ -242,7 +243,7 @@ struct EngineDeadlineTests {
 /// due now, so many vhids share wake-ups (and batches) instead of each having its own.
 struct AdvertisementCoalescingTests {
     func sent(_ outputs: [EngineOutput]) -> [UInt8] {
-        outputs.compactMap { if case .vhost(let k, .transmit(_, .inet)) = $0 { k.vhid } else { nil } }
+        outputs.compactMap { if case .vhost(let k, .transmit(let t)) = $0, t.family == .inet { k.vhid } else { nil } }
     }
 
     @Test func mastersDueWithinTheSlackJoinTheWakeUpAndStayTogether() {

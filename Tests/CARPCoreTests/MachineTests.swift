@@ -24,9 +24,14 @@ func states(_ actions: [CARPAction]) -> [String] {
     actions.compactMap { if case .stateChanged(let a, let b, let r) = $0 { "\(a)->\(b) (\(r.rawValue))" } else { nil } }
 }
 
+/// The advertisements sent, as they travel (sealed and decoded again), with their families.
 func transmitted(_ actions: [CARPAction]) -> [(CARPHeader, AddressFamily)] {
-    actions.compactMap { if case .transmit(let b, let f) = $0 { (CARPHeader(bytes: b)!, f) } else { nil } }
+    actions.compactMap { if case .transmit(let t) = $0 { (wire(t), t.family) } else { nil } }
 }
+
+func wire(_ t: Transmission) -> CARPHeader { CARPHeader(bytes: t.advertisement.encoded(source: nil, destination: t.destination))! }
+
+let vips = config().addresses
 
 func backup(_ c: VirtualHostConfig = config(), at now: UInt64 = 0) -> VirtualHostMachine {
     var m = VirtualHostMachine(config: c, counterSeed: 1000)
@@ -66,8 +71,8 @@ struct MachineTests {
         let actions = m.deadlineReached(context: .init(), now: 3_390_625_000)
         #expect(m.state == .master)
         #expect(states(actions) == ["BACKUP->MASTER (master timed out)"])
-        #expect(actions.firstIndex(of: .claim)! < actions.firstIndex(where: { if case .transmit = $0 { true } else { false } })!)
-        #expect(actions.last == .announce)
+        #expect(actions.firstIndex(of: .claim(vips))! < actions.firstIndex(where: { if case .transmit = $0 { true } else { false } })!)
+        #expect(actions.last == .announce(vips))
         let sent = transmitted(actions)
         #expect(sent.map(\.1) == [.inet, .inet6])
         #expect(sent[0].0.advskew == 100 && sent[0].0.advbase == 1 && sent[0].0.counter == 1000)
@@ -78,12 +83,12 @@ struct MachineTests {
         var m = master()
         let interval = Timing.advertisementInterval(advbase: 1, advskew: 0)
         let first = m.deadlineReached(context: .init(), now: interval)
-        #expect(!first.contains(.announce))
+        #expect(!first.contains(.announce(vips)))
         let second = m.deadlineReached(context: .init(), now: 2 * interval)
         // Before the advertisement: a peer preempting on it must announce after us.
-        #expect(second.first == .announce && !transmitted(second).isEmpty)
+        #expect(second.first == .announce(vips) && !transmitted(second).isEmpty)
         let third = m.deadlineReached(context: .init(), now: 3 * interval)
-        #expect(!third.contains(.announce))
+        #expect(!third.contains(.announce(vips)))
         #expect(transmitted(third)[0].0.counter == 1003)
     }
 
@@ -92,7 +97,7 @@ struct MachineTests {
             var m = master(config(advskew: 50))
             let actions = m.receive(advert(m.config, advbase: 1, advskew: skew), family: .inet, context: .init(), now: 1)
             #expect(states(actions) == ["MASTER->BACKUP (more frequent advertisement received)"])
-            #expect(actions.first == .release)
+            #expect(actions.first == .release(.down))
             #expect(m.advertiseAt == nil && m.masterDownAt.count == 2)
         }
     }
@@ -182,13 +187,13 @@ struct MachineTests {
         #expect(states(m.force(.master, context: .init(), now: 1)) == ["BACKUP->MASTER (user requested via ifconfig)"])
         #expect(m.force(.master, context: .init(), now: 2).isEmpty)
         let actions = m.force(.backup, context: .init(), now: 3)
-        #expect(states(actions) == ["MASTER->BACKUP (user requested via ifconfig)"] && actions.first == .release)
+        #expect(states(actions) == ["MASTER->BACKUP (user requested via ifconfig)"] && actions.first == .release(.down))
     }
 
     @Test func notRunnableSendsMasterToInitAndReleases() {
         var m = master()
         let actions = m.setRunnable(false, reason: .interfaceDown, now: 1)
-        #expect(actions == [.release, .stateChanged(from: .master, to: .initial, reason: .interfaceDown)])
+        #expect(actions == [.release(.down), .stateChanged(from: .master, to: .initial, reason: .interfaceDown)])
         #expect(m.nextDeadline == nil)
     }
 
@@ -197,7 +202,7 @@ struct MachineTests {
         let actions = m.bowOut(context: ElectionContext(demoteCount: 4), reason: .administrativelyDown, now: 1)
         let sent = transmitted(actions)
         #expect(sent.count == 2 && sent.allSatisfy { $0.0.advbase == 255 && $0.0.advskew == 255 && $0.0.demote == 4 })
-        #expect(Array(actions.suffix(2)) == [.release, .stateChanged(from: .master, to: .initial, reason: .administrativelyDown)])
+        #expect(Array(actions.suffix(2)) == [.release(.down), .stateChanged(from: .master, to: .initial, reason: .administrativelyDown)])
         var b = backup()
         #expect(transmitted(b.bowOut(context: .init(), reason: .administrativelyDown, now: 1)).isEmpty)
     }
@@ -220,10 +225,10 @@ struct MachineTests {
         var c = m.config
         c.addresses.append(IPPrefix("192.0.2.51/24")!)
         let actions = m.configure(c, context: .init(), now: 1)
-        #expect(actions.first == .claim && actions.last == .announce && transmitted(actions).count == 2)
+        #expect(actions.first == .claim(c.addresses) && actions.last == .announce(c.addresses) && transmitted(actions).count == 2)
         c.advskew = 30
         let again = m.configure(c, context: .init(), now: 2)
-        #expect(!again.contains(.claim) && transmitted(again)[0].0.advskew == 30)
+        #expect(!again.contains(.claim(c.addresses)) && transmitted(again)[0].0.advskew == 30)
     }
 
     @Test func onlyConfiguredFamiliesAreAdvertisedAndTimed() {

@@ -73,21 +73,24 @@ extension CARPEngine {
     }
 
     /// FreeBSD carp_demote_adj(): changes the global demotion, logs, and every MASTER
-    /// advertises at once so peers see the new advskew.
-    mutating func adjustDemotion(by amount: Int, reason: String, now: UInt64) -> [EngineOutput] {
+    /// advertises at once so peers see the new advskew (not when `now` is nil: inside a
+    /// transition, whose own advertisement follows).
+    mutating func adjustDemotion(by amount: Int, reason: String, now: UInt64?) -> [EngineOutput] {
         guard amount != 0 else { return [] }
         settings.demotion += amount
-        return [.log(.info, "carp: demoted by \(amount) to \(settings.demotion) (\(reason))")] + advertiseAllMasters(now: now)
+        let log: EngineOutput = .log(.info, "carp: demoted by \(amount) to \(settings.demotion) (\(reason))")
+        return [log] + (now.map { advertiseAllMasters(now: $0) } ?? [])
     }
 
-    /// OpenBSD carp_group_demote_adj(): floored at 0, logged at LOG_ERR.
-    mutating func adjustGroup(_ group: String, for key: VirtualHostKey, by amount: Int, reason: String, now: UInt64) -> [EngineOutput] {
+    /// OpenBSD carp_group_demote_adj(): floored at 0, logged at LOG_ERR; when the counter
+    /// rises to 1 every MASTER advertises at once (not when `now` is nil, as above).
+    mutating func adjustGroup(_ group: String, for key: VirtualHostKey, by amount: Int, reason: String, now: UInt64?) -> [EngineOutput] {
         let old = groupDemote[group] ?? 0
         let new = max(0, old + amount)
         guard new != old else { return [] }
         groupDemote[group] = new
         var outputs: [EngineOutput] = [.log(.error, "carp: \(key): demoted group \(group) by \(amount) to \(new) (\(reason))")]
-        if new == 1 && amount > 0 { outputs += advertiseAllMasters(now: now) }
+        if new == 1 && amount > 0, let now { outputs += advertiseAllMasters(now: now) }
         return outputs
     }
 

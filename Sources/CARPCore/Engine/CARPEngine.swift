@@ -47,6 +47,11 @@ public struct CARPEngine: Sendable {
     /// the daemon asks for the earliest one on every wake-up, and with 255 vhids walking
     /// (and copying) every machine each time cost more CPU than all the advertisements.
     var deadlines: [VirtualHostKey: UInt64] = [:]
+    /// New MASTERs whose addresses are not confirmed yet, with how they became MASTER: the
+    /// `masterReady` they are owed (CARPEngine+Claim).
+    var awaitingReady: [VirtualHostKey: (from: CARPState, reason: TransitionReason)] = [:]
+    /// MASTERs whose last claim failed: retried with each advertisement, demoted meanwhile.
+    var failedClaims: [VirtualHostKey: ClaimFailure] = [:]
 
     public init() {}
 
@@ -97,6 +102,7 @@ public struct CARPEngine: Sendable {
             outputs += adjustDemotion(by: -health.demoted, reason: "vhid removed", now: now)
             outputs += adjustGroup("carp", for: key, by: -1, reason: "vhid removed", now: now)
         }
+        outputs += forgetClaim(key, reason: "vhid removed", now: now)
         hosts[key] = nil
         deadlines[key] = nil  // tagged() above read the machine before it went
         return outputs
@@ -115,10 +121,11 @@ public struct CARPEngine: Sendable {
         return reevaluate(hosts.keys.filter { $0.carpdev == carpdev }.sorted(), now: now)
     }
 
-    /// Every MASTER bows out and every vhid goes to INIT (SIGTERM).
+    /// Every MASTER bows out and every vhid goes to INIT (SIGTERM); the addresses go the
+    /// exit's way (`ReleaseMode.exit`), each right after its vhid's bow-out.
     public mutating func shutdown(now: UInt64) -> [EngineOutput] {
         hosts.keys.sorted().flatMap { key in
-            tagged(key, hosts[key]!.machine.bowOut(context: context, reason: .administrativelyDown, now: now))
+            tagged(key, hosts[key]!.machine.bowOut(context: context, reason: .administrativelyDown, now: now, release: .exit))
         }
     }
 
@@ -128,7 +135,9 @@ public struct CARPEngine: Sendable {
     /// advertisement falls within its slack (see `VirtualHostMachine.advertisementSlack`).
     public mutating func deadlineReached(now: UInt64) -> [EngineOutput] {
         let due = hosts.compactMap { $0.value.machine.isDue(now: now) ? $0.key : nil }.sorted()
-        return due.flatMap { key in tagged(key, hosts[key]!.machine.deadlineReached(context: context, now: now)) }
+        return due.flatMap { key in
+            retryClaim(key) + tagged(key, hosts[key]!.machine.deadlineReached(context: context, now: now))
+        }
     }
 
     // MARK: - Helpers
@@ -177,8 +186,19 @@ public struct CARPEngine: Sendable {
     mutating func tagged(_ key: VirtualHostKey, at index: [VirtualHostKey: VirtualHost].Index, _ actions: [CARPAction]) -> [EngineOutput] {
         deadlines[key] = Self.nextDeadline(of: &hosts.values[index])
         guard !actions.isEmpty else { return [] }
-        for case .stateChanged(_, .master, _) in actions { statistics.increment(.preempt) }
-        return actions.map { .vhost(key, $0) }
+        var outputs: [EngineOutput] = []
+        for action in actions {
+            outputs.append(.vhost(key, action))
+            guard case .stateChanged(let from, let to, let reason) = action else { continue }
+            if to == .master {
+                statistics.increment(.preempt)
+                awaitingReady[key] = (from, reason)
+            } else if from == .master {
+                awaitingReady[key] = nil
+                outputs += forgetClaim(key, reason: "no longer master", now: nil)
+            }
+        }
+        return outputs
     }
 
     private static func nextDeadline(of host: inout VirtualHost) -> UInt64? { host.machine.nextDeadline }

@@ -1,8 +1,11 @@
-/// struct carpstats: 16 counters in the order both BSDs declare them.
+/// struct carpstats: 16 counters in the order both BSDs declare them, then carpd's own.
 public struct CARPStatistics: Hashable, Sendable {
     public enum Counter: String, CaseIterable, Sendable {
         case ipackets, ipackets6, badif, badttl, hdrops, badsum, badver, badlen
         case badauth, badvhid, badaddrs, opackets, opackets6, onomem, ostates, preempt
+        /// Not in the BSDs (their kernel cannot fail to hold an address): claims whose
+        /// addresses did not all go on the interface.
+        case claimfail
     }
 
     private var values: [UInt64] = Array(repeating: 0, count: Counter.allCases.count)

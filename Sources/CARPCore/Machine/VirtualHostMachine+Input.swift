@@ -64,7 +64,7 @@ extension VirtualHostMachine {
             // a millisecond, and our late gratuitous ARP after its own pulled the switch's
             // entry for the virtual MAC back to us for an interval (bench "return": 1 s).
             let announce = countDownDelayedAnnounce()
-            return (announce ? [.announce] : []) + advertise(context: context, now: now)
+            return (announce ? [.announce(config.addresses)] : []) + advertise(context: context, now: now)
         case .backup:
             return becomeMaster(reason: .masterTimedOut, context: context, now: now)
         }

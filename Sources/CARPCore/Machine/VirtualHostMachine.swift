@@ -67,16 +67,17 @@ public struct VirtualHostMachine: Sendable {
             }
             return []
         case .master:
-            var actions: [CARPAction] = old.addresses != new.addresses ? [.claim] : []
+            var actions: [CARPAction] = old.addresses != new.addresses ? [.claim(new.addresses)] : []
             actions += advertise(context: context, now: now)
-            if Set(old.addresses) != Set(new.addresses) { actions.append(.announce) }
+            if Set(old.addresses) != Set(new.addresses) { actions.append(.announce(new.addresses)) }
             return actions
         }
     }
 
     /// Runnable means: administratively up, carpdev up, carp allowed, at least one address.
     /// Mirrors carp_setrun(): INIT -> BACKUP when runnable, anything -> INIT when not.
-    public mutating func setRunnable(_ runnable: Bool, reason: TransitionReason, now: UInt64) -> [CARPAction] {
+    public mutating func setRunnable(_ runnable: Bool, reason: TransitionReason, now: UInt64,
+                                     release: ReleaseMode = .down) -> [CARPAction] {
         if runnable {
             guard state == .initial else { return [] }
             return becomeBackup(reason: reason, now: now, from: .initial)
@@ -86,17 +87,18 @@ public struct VirtualHostMachine: Sendable {
         state = .initial
         advertiseAt = nil
         masterDownAt = [:]
-        return [.release, .stateChanged(from: previous, to: .initial, reason: reason)]
+        return [.release(release), .stateChanged(from: previous, to: .initial, reason: reason)]
     }
 
     /// OpenBSD's bow-out: a MASTER going away sends one last advertisement with advbase and
     /// advskew 255, which every backup (advbase <= 85) treats as a master about to time out.
-    public mutating func bowOut(context: ElectionContext, reason: TransitionReason, now: UInt64) -> [CARPAction] {
+    public mutating func bowOut(context: ElectionContext, reason: TransitionReason, now: UInt64,
+                                release: ReleaseMode = .down) -> [CARPAction] {
         var actions: [CARPAction] = []
         if state == .master {
             actions += transmit(advbase: 255, advskew: 255, demote: context.demoteCount)
         }
-        return actions + setRunnable(false, reason: reason, now: now)
+        return actions + setRunnable(false, reason: reason, now: now, release: release)
     }
 
     /// `ifconfig ... state master|backup`: applied only outside INIT and only if it differs.
@@ -123,9 +125,9 @@ public struct VirtualHostMachine: Sendable {
         state = .master
         masterDownAt = [:]
         delayedAnnounce = 2
-        var actions: [CARPAction] = [.stateChanged(from: previous, to: .master, reason: reason), .claim]
+        var actions: [CARPAction] = [.stateChanged(from: previous, to: .master, reason: reason), .claim(config.addresses)]
         actions += advertise(context: context, now: now)
-        actions.append(.announce)
+        actions.append(.announce(config.addresses))
         return actions
     }
 
@@ -134,7 +136,7 @@ public struct VirtualHostMachine: Sendable {
         advertiseAt = nil
         armMasterDown(now: now)
         var actions: [CARPAction] = [.stateChanged(from: previous, to: .backup, reason: reason)]
-        if previous == .master { actions.insert(.release, at: 0) }
+        if previous == .master { actions.insert(.release(.down), at: 0) }
         return actions
     }
 
@@ -154,8 +156,10 @@ public struct VirtualHostMachine: Sendable {
         header.digest = authenticator.digest(counter: header.counterBytes)
         lastSentCounter = counter
         counter &+= 1
-        let bytes = header.sealed()
-        return AddressFamily.allCases.filter(config.families.contains).map { .transmit(bytes, $0) }
+        return AddressFamily.allCases.filter(config.families.contains).map { family in
+            let destination: IPAddress = family == .inet ? .v4(config.peer) : .v6(config.peer6)
+            return .transmit(Transmission(advertisement: .carp(header), family: family, destination: destination))
+        }
     }
 
     mutating func armMasterDown(now: UInt64) {
