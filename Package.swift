@@ -56,7 +56,9 @@ let package = Package(
                     exclude: ["Golden"]),
         .testTarget(name: "CARPCoreTests", dependencies: ["CARPCore", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "CARPControlTests", dependencies: ["CARPControl", "CARPTypes"]),
-        .testTarget(name: "CARPDaemonTests", dependencies: ["CARPDaemon", "CARPCore", "CARPControl"]),
+        .testTarget(name: "CARPDaemonTests", dependencies: [
+            "CARPDaemon", "CARPCore", "CARPControl", "Netlink", "LinuxHost", .product(name: "Logging", package: "swift-log"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -69,11 +69,17 @@ public struct NetstatCommand {
         ("preempt", "\t%d transition%s to master"),
     ]
 
+    /// carpd's own counters after the BSD block, printed only when not zero, so that the
+    /// block reads as the BSDs' as long as nothing went wrong.
+    static let ownLines: [(key: String, format: String)] = [
+        ("claimfail", "\t%d address claim%s failed"),
+    ]
+
     public static func render(_ stats: [String: UInt64], hideZero: Bool) -> String {
         var text = ["carp:"]
-        for (key, format) in lines {
+        for (key, format) in lines + ownLines {
             let n = stats[key] ?? 0
-            if hideZero && n == 0 { continue }
+            if (hideZero || !lines.contains { $0.key == key }) && n == 0 { continue }
             text.append(format.replacingFirst("%d", with: String(n)).replacingFirst("%s", with: n == 1 ? "" : "s"))
         }
         return text.joined(separator: "\n")

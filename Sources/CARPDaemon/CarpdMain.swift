@@ -1,4 +1,5 @@
 import Glibc
+import LinuxHost
 
 /// `carpd [-dn] [-s socket]`: the entry point, kept apart so tests can call it.
 public enum CarpdMain {
@@ -11,7 +12,7 @@ public enum CarpdMain {
             return 1
         }
         if options.checkOnly {
-            let problems = Daemon.check(options.configDirectory)
+            let problems = Node.check(options.configDirectory, files: LinuxFiles())
             for problem in problems { printError("carpd: \(problem)") }
             return problems.isEmpty ? 0 : 1
         }
@@ -41,7 +42,7 @@ public enum CarpdMain {
     /// Background mode: fork, new session, stdio to /dev/null.
     static func daemonize() throws {
         let pid = fork()
-        if pid < 0 { throw FileError(path: "fork", errno: errno) }
+        if pid < 0 { throw SystemError(operation: "fork", errno: errno) }
         if pid > 0 { exit(0) }
         _ = setsid()
         let null = open("/dev/null", O_RDWR)

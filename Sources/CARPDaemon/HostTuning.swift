@@ -1,5 +1,3 @@
-import Glibc
-import LinuxHost
 import Logging
 
 /// The sysctls carpd changes, remembered so they are restored on exit.
@@ -19,21 +17,22 @@ struct HostTuning {
     private var tunedParents: Set<String> = []
     private var allLowered = false
     let log: Logger
+    let files: FilePort
     /// The originals are written here on every change, so that a carpd killed with -9
     /// (or `carpd -C` after it) can still put them back.
     let savedPath: String
 
-    init(log: Logger, savedPath: String) {
+    init(log: Logger, files: FilePort, savedPath: String) {
         self.log = log
+        self.files = files
         self.savedPath = savedPath
         // Originals recorded by a carpd that died: they stay the values to restore.
-        saved = Self.load(savedPath)
+        saved = Self.load(files.read(savedPath) ?? "")
     }
 
     /// `key value` per line.
-    static func load(_ path: String) -> [(key: String, value: String)] {
-        guard let text = RuntimeFiles(directory: "").read(path) else { return [] }
-        return text.split(separator: "\n").compactMap { line in
+    static func load(_ text: String) -> [(key: String, value: String)] {
+        text.split(separator: "\n").compactMap { line in
             let parts = line.split(separator: " ", maxSplits: 1)
             return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
         }
@@ -41,7 +40,7 @@ struct HostTuning {
 
     private func persist() {
         let text = saved.map { "\($0.key) \($0.value)\n" }.joined()
-        try? RuntimeFiles(directory: "").write(text, to: savedPath)
+        do { try files.write(text, to: savedPath) } catch { log.error("cannot save the changed sysctls: \(error)") }
     }
 
     mutating func tuneParent(_ name: String) {
@@ -56,7 +55,7 @@ struct HostTuning {
     /// a socket net.ipv4.igmp_max_memberships (20 by default) groups: raise it, in steps of 64.
     mutating func ensureMulticastMemberships(_ count: Int) {
         let key = "net/ipv4/igmp_max_memberships"
-        guard let text = try? ProcSysctl.read(key), let current = Int(text), current < count else { return }
+        guard let text = try? files.readSysctl(key), let current = Int(text), current < count else { return }
         set(key, String((count / 64 + 1) * 64), remember: true)
     }
 
@@ -73,10 +72,10 @@ struct HostTuning {
     private mutating func lowerAllRPFilter() {
         guard !allLowered else { return }
         allLowered = true
-        guard let all = try? ProcSysctl.read("net/ipv4/conf/all/rp_filter"), let level = Int(all), level > 0 else { return }
-        for name in interfaceNames() where !["all", "default"].contains(name) {
+        guard let all = try? files.readSysctl("net/ipv4/conf/all/rp_filter"), let level = Int(all), level > 0 else { return }
+        for name in files.list("/proc/sys/net/ipv4/conf") where !["all", "default"].contains(name) {
             let key = "net/ipv4/conf/\(name)/rp_filter"
-            if let own = try? ProcSysctl.read(key), let value = Int(own), value < level {
+            if let own = try? files.readSysctl(key), let value = Int(own), value < level {
                 set(key, String(level), remember: true)
             }
         }
@@ -85,13 +84,13 @@ struct HostTuning {
 
     private mutating func set(_ key: String, _ value: String, remember: Bool) {
         do {
-            let old = try ProcSysctl.read(key)
+            let old = try files.readSysctl(key)
             guard old != value else { return }
             if remember && !saved.contains(where: { $0.key == key }) {
                 saved.append((key, old))
                 persist()
             }
-            try ProcSysctl.write(key, value)
+            try files.writeSysctl(key, value)
         } catch {
             log.warning("sysctl \(key.replacingSlashes)=\(value): \(error)")
         }
@@ -100,23 +99,12 @@ struct HostTuning {
     /// Puts every changed value back, newest first.
     mutating func restore() {
         for (key, value) in saved.reversed() {
-            try? ProcSysctl.write(key, value)
+            do { try files.writeSysctl(key, value) } catch { log.warning("sysctl \(key.replacingSlashes)=\(value): \(error)") }
         }
         saved = []
-        unlink(savedPath)
+        files.remove(savedPath)
         tunedParents = []
         allLowered = false
-    }
-
-    private func interfaceNames() -> [String] {
-        guard let dir = opendir("/proc/sys/net/ipv4/conf") else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
     }
 }
 

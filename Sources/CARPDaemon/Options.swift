@@ -65,4 +65,10 @@ struct Options: Equatable {
         let dir = parts.dropLast().joined(separator: "/")
         return dir.isEmpty ? "/" : dir
     }
+
+    /// The configuration as control requests, replayed at the next start (tmpfs: survives a
+    /// restart of carpd, not a reboot, like a BSD kernel's runtime state).
+    var statePath: String { runtimeDirectory + "/carpd.state" }
+    /// The sysctl values carpd changed, with their originals, for restore after a crash.
+    var savedSysctlsPath: String { runtimeDirectory + "/sysctl.saved" }
 }

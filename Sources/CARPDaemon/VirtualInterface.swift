@@ -9,9 +9,13 @@ struct VirtualInterface {
     let named: Bool
     var ifindex: Int32
     var parentIndex: Int32
+    /// What carpd has made of the link: its administrative state and the addresses it put
+    /// on it, kept from the kernel's answers so that a claim need not ask the kernel again.
+    var isUp = false
+    var addresses: [IPPrefix] = []
     /// The parent's link-local address copied onto the macvlan while MASTER, when the parent
     /// has no global IPv6 address to source IPv6 advertisements from.
-    var linkLocalCopy: [UInt8]?
+    var linkLocalCopy: IPPrefix?
 
     /// vh<vhid>-<carpdev> when it fits IFNAMSIZ, else vh<vhid>-i<ifindex>.
     static func defaultName(vhid: UInt8, carpdev: String, parentIndex: Int32) -> String {

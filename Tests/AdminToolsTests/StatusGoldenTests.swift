@@ -113,6 +113,11 @@ struct StatusGoldenTests {
         let stats: [String: UInt64] = ["ipackets": 1, "ipackets6": 2, "badsum": 1, "badver": 3, "opackets": 10, "preempt": 1]
         try golden("netstat-s.txt", NetstatCommand.render(stats, hideZero: false) + "\n")
         try golden("netstat-ss.txt", NetstatCommand.render(stats, hideZero: true) + "\n")
+        // carpd's own counter: a line of its own after the block, only when not zero.
+        #expect(!NetstatCommand.render(stats, hideZero: false).contains("claim"))
+        var failed = stats
+        failed["claimfail"] = 2
+        #expect(NetstatCommand.render(failed, hideZero: true).hasSuffix("\n\t2 address claims failed"))
     }
 
     /// `ifconfig NAME` asks carpd and the kernel only about NAME; it must show exactly what

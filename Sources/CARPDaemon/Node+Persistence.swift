@@ -4,11 +4,11 @@ import Glibc
 
 /// Runtime changes survive a restart of carpd: after every change the configuration is
 /// written beside the socket as the control requests that rebuild it, replayed at start.
-extension Daemon {
+extension Node {
     func saveState() {
         let text = "# carpd runtime state: control requests replayed at start (doc/control-protocol.md)\n\n"
             + snapshot().map(\.encoded).joined()
-        do { try files.write(text, to: files.state) } catch { log.error("cannot save runtime state: \(error)") }
+        do { try files.write(text, to: options.statePath) } catch { log.error("cannot save runtime state: \(error)") }
     }
 
     /// Sysctls that differ from the defaults, the demotion set by hand, the group demotion

@@ -6,14 +6,14 @@ import Netlink
 
 /// The configuration directory (`-f`, default /etc/carp), read when there is no runtime
 /// state to restore, i.e. at boot.
-extension Daemon {
+extension Node {
     func loadConfiguration() {
-        if let text = files.read(files.state) {
-            replay(text, source: files.state)
-            log.info("restored the runtime state from \(files.state)")
+        if let text = files.read(options.statePath) {
+            replay(text, source: options.statePath)
+            log.info("restored the runtime state from \(options.statePath)")
             return
         }
-        let (items, problems) = Self.readConfiguration(options.configDirectory)
+        let (items, problems) = Self.readConfiguration(options.configDirectory, files: files)
         for problem in problems { log.error("\(problem)") }
         if options.interlock {
             // OpenBSD's rc: a booting node must not preempt a working master; lifted with
@@ -25,11 +25,11 @@ extension Daemon {
     }
 
     /// Every file's items, files with a problem left out whole, and the problems.
-    static func readConfiguration(_ directory: String) -> (items: [BootConfig.Item], problems: [BootConfig.Problem]) {
+    static func readConfiguration(_ directory: String, files: FilePort) -> (items: [BootConfig.Item], problems: [BootConfig.Problem]) {
         var items: [BootConfig.Item] = [], problems: [BootConfig.Problem] = []
-        for name in BootConfig.order(listDirectory(directory)) {
+        for name in BootConfig.order(files.list(directory)) {
             let path = directory + "/" + name
-            guard let text = RuntimeFiles(directory: directory).read(path) else {
+            guard let text = files.read(path) else {
                 problems.append(BootConfig.Problem(file: path, line: 0, message: String(cString: strerror(errno))))
                 continue
             }
@@ -41,8 +41,8 @@ extension Daemon {
     }
 
     /// `carpd -n`: every problem a file has, as far as it can be seen without the kernel.
-    static func check(_ directory: String) -> [BootConfig.Problem] {
-        let (items, problems) = readConfiguration(directory)
+    static func check(_ directory: String, files: FilePort) -> [BootConfig.Problem] {
+        let (items, problems) = readConfiguration(directory, files: files)
         var more: [BootConfig.Problem] = []
         for item in items {
             guard case .ifconfig(let ifname, let request) = item.kind else { continue }
@@ -65,7 +65,7 @@ extension Daemon {
                     do { plan = try IfconfigPlanner.plan(request, ifname: ifname, context: context(for: ifname)) } catch {
                         throw ControlFailure(EINVAL, error.message)
                     }
-                    for op in plan { try perform(op, ifname: ifname) }
+                    for op in plan { try apply(op, ifname: ifname) }
                 }
             } catch {
                 log.error("\(item.file):\(item.line): \(error.message)")
@@ -75,7 +75,7 @@ extension Daemon {
 
     /// One step of a boot file line: the typed change goes to `set` as it is (checked by the
     /// same table as a control request), a carp interface to `remove`, a link change to netlink.
-    private func perform(_ op: IfconfigOperation, ifname: String) throws(ControlFailure) {
+    private func apply(_ op: IfconfigOperation, ifname: String) throws(ControlFailure) {
         let change: LinkChange
         switch op {
         case .set(let vhost):
@@ -110,16 +110,5 @@ extension Daemon {
         return IfconfigContext(linkExists: link != nil, isCarpInterface: carp != nil || pending[ifname] != nil,
                                carpAddresses: carp.flatMap { engine.hosts[$0.key]?.machine.config.addresses } ?? pending[ifname]?.add ?? [],
                                parentVhids: parentVhids, linkAddresses: linkAddresses)
-    }
-
-    static func listDirectory(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if !name.hasPrefix(".") { names.append(name) }
-        }
-        return names.sorted()
     }
 }

@@ -5,15 +5,16 @@ import LinuxHost
 
 /// The control socket's commands (doc/control-protocol.md). Runs on the reactor thread,
 /// so it never races the engine.
-extension Daemon {
+extension Node {
     /// One request from the socket. A successful `subscribe` keeps its connection open for
-    /// the event stream (Daemon+Events).
+    /// the event stream (Node+Events).
     func serveControl(_ text: String, uid: UInt32) -> ControlReply {
         let request: ControlMessage
         do { request = try ControlMessage.decode(text) } catch {
             return ControlReply(ControlMessage.failure(errno: EINVAL, "\(error)").encoded)
         }
         let reply = handleControl(request, root: uid == 0)
+        carryOut()  // the reply reports a world in which the request has taken effect
         return ControlReply(reply.encoded, keepOpen: request.command == "subscribe" && reply.errno == 0)
     }
 
@@ -119,9 +120,10 @@ extension Daemon {
     }
 
     func destroy(_ key: VirtualHostKey) {
-        perform(engine.remove(key, now: MonotonicClock.now()))
+        submit(engine.remove(key, now: clock()))
+        carryOut()  // the bow-out leaves through the macvlan: before it goes
         guard let vif = interfaces.removeValue(forKey: key) else { return }
-        try? route.deleteLink(index: vif.ifindex)
+        do { try route.deleteLink(index: vif.ifindex) } catch { emit(.warning, "carp: \(error)") }
     }
 
     /// By OpenBSD carp interface name, or by FreeBSD carpdev + vhid.
@@ -152,10 +154,12 @@ extension Daemon {
         }
         guard let value = Int(text) else { throw ControlFailure(EINVAL, "\(name): \(text): invalid integer") }
         do {
-            let result = try engine.setSysctl(name, value, now: MonotonicClock.now())
+            let result = try engine.setSysctl(name, value, now: clock())
             if node.writeAdds { manualDemotion += value }
-            perform(result.outputs)
-            if name == "net.inet.carp.dscp" { try? inet.setDSCP(result.new); try? inet6.setDSCP(result.new) }
+            submit(result.outputs)
+            if name == "net.inet.carp.dscp" {
+                do { try packets.setDSCP(result.new) } catch { emit(.warning, "carp: dscp: \(error)") }
+            }
             reply.append("old", result.old)
             reply.append("value", result.new)
         } catch {
@@ -176,7 +180,7 @@ extension Daemon {
             guard let amount = Int(text), (-255...255).contains(amount) else {
                 throw ControlFailure(EINVAL, "carpdemote \(text): invalid")
             }
-            do { perform(try engine.adjustGroupDemote(group, by: amount, now: MonotonicClock.now())) } catch {
+            do { submit(try engine.adjustGroupDemote(group, by: amount, now: clock())) } catch {
                 throw ControlFailure(EINVAL, error.description)
             }
             manualGroupDemote += amount

@@ -4,7 +4,7 @@ import Glibc
 import LinuxHost
 import Netlink
 
-extension Daemon {
+extension Node {
     /// Creates or changes a vhid, FreeBSD `setcarp_callback` style: only the given keys change.
     func set(_ change: VirtualHostChange) throws(ControlFailure) -> ControlMessage {
         var r = change
@@ -36,11 +36,11 @@ extension Daemon {
             if let old = interfaces.values.first(where: { $0.ifname == r.ifname })?.key { destroy(old) }
             interfaces[target] = try createInterface(target, ifname: r.ifname)
         }
-        let now = MonotonicClock.now()
-        perform(engine.configure(target, new, counterSeed: UInt64.random(in: .min ... .max), now: now))
-        if !adminUp { perform(engine.setAdminUp(target, false, now: now)) }
-        if let up = r.up { perform(engine.setAdminUp(target, up, now: now)) }
-        if let state = r.state { perform(engine.force(target, state, now: now)) }
+        let now = clock()
+        submit(engine.configure(target, new, counterSeed: UInt64.random(in: .min ... .max), now: now))
+        if !adminUp { submit(engine.setAdminUp(target, false, now: now)) }
+        if let up = r.up { submit(engine.setAdminUp(target, up, now: now)) }
+        if let state = r.state { submit(engine.force(target, state, now: now)) }
         // FreeBSD: removing the last address of a vhid removes the vhid.
         if interfaces[target]?.named == false, new.addresses.isEmpty, !r.delete.isEmpty { destroy(target) }
         return ControlMessage()
@@ -92,13 +92,16 @@ extension Daemon {
         guard name != key.carpdev else { throw ControlFailure(EINVAL, "\(name): cannot be its own carpdev") }
         let mac = MACAddress.virtual(vhid: key.vhid).bytes
         let index: Int32
+        var held: [IPPrefix] = []
         do {
             if let existing = try route.link(named: name) {
                 guard existing.isCarpdMacvlan, existing.parentIndex == parent.index, existing.mac == mac else {
                     throw ControlFailure(EEXIST, "\(name): interface exists")
                 }
-                try route.setLink(index: existing.index, up: false)
+                // Ours from before (a restart): down, and what it still holds is known from here on.
+                try route.apply(.setUp(false), ifindex: existing.index)
                 index = existing.index
+                held = try route.addresses(ifindex: index).map(\.prefix)
             } else {
                 index = try route.createMacvlan(name: name, parentIndex: parent.index, mac: mac,
                                                 alias: CarpdConventions.macvlanAlias(vhid: key.vhid),
@@ -116,14 +119,16 @@ extension Daemon {
         tuning.ensureMulticastMemberships(Set(interfaces.keys.map(\.carpdev)).count + 2)
         // On the parent only: in vepa mode every advertisement arrives there, a second
         // master's from our own virtual MAC included (see RouteSocket.createMacvlan).
-        for socket in [inet, inet6] {
-            do { try socket.join(ifindex: parent.index) } catch { emit(.warning, "carp: join on \(key.carpdev): \(error)") }
+        for family in AddressFamily.allCases {
+            do { try packets.join(family, ifindex: parent.index) } catch { emit(.warning, "carp: join on \(key.carpdev): \(error)") }
         }
         carpdevByIndex[parent.index] = key.carpdev
         if parents[key.carpdev] == nil {
             parents[key.carpdev] = parent
-            perform(engine.setLink(key.carpdev, up: parent.up, now: MonotonicClock.now()))
+            submit(engine.setLink(key.carpdev, up: parent.up, now: clock()))
         }
-        return VirtualInterface(key: key, ifname: name, named: ifname != nil, ifindex: index, parentIndex: parent.index)
+        var vif = VirtualInterface(key: key, ifname: name, named: ifname != nil, ifindex: index, parentIndex: parent.index)
+        vif.addresses = held
+        return vif
     }
 }

@@ -1,0 +1,146 @@
+import CARPControl
+import CARPCore
+import Glibc
+import LinuxHost
+import Logging
+import Netlink
+
+/// carpd's logic between the pure engine and the system: the virtual interfaces it made, the
+/// carpdevs it watches, the control requests, the saved state, hooks and events. It makes no
+/// system call itself: every one goes through a port (Ports.swift), so the whole node runs in
+/// unit tests with fakes. The daemon (Daemon.swift) feeds it from the reactor.
+///
+/// The engine's outputs are queued and carried out together (Node+Effects.swift): at the end
+/// of every reactor turn, and before a control request is answered.
+final class Node {
+    let options: Options
+    let log: Logger
+    let route: RoutePort
+    let packets: PacketPort
+    let processes: ProcessPort
+    let files: FilePort
+    let clock: () -> UInt64
+    var engine = CARPEngine()
+    var tuning: HostTuning
+    let hooks: HookRunner
+    var interfaces: [VirtualHostKey: VirtualInterface] = [:]
+    var parents: [String: ParentState] = [:]
+    /// Arrival ifindex (a carpdev: advertisements are heard there only) to carpdev name.
+    var carpdevByIndex: [Int32: String] = [:]
+    /// carpN interfaces created (or partly configured) without a carpdev and a vhid yet.
+    var pending: [String: VirtualHostChange] = [:]
+    /// The parts of the demotions set by hand (sysctl writes, carpdemote), kept across restarts;
+    /// the automatic parts (carpdev down, send errors) are recomputed.
+    var manualDemotion = 0
+    var manualGroupDemote = 0
+    var eventSequence: UInt64 = 0
+    /// Where events go (the control server's subscribers).
+    var publishEvent: ((String) -> Void)?
+    /// Engine actions not carried out yet.
+    var effects = EffectQueue()
+    /// Addresses a release could not delete, retried at this time.
+    var releaseRetryAt: UInt64?
+    static let releaseRetryDelay: UInt64 = 1_000_000_000
+
+    init(options: Options, route: RoutePort, packets: PacketPort, processes: ProcessPort, files: FilePort,
+         clock: @escaping () -> UInt64, log: Logger = Logger(label: "carpd")) {
+        self.options = options
+        self.route = route
+        self.packets = packets
+        self.processes = processes
+        self.files = files
+        self.clock = clock
+        self.log = log
+        hooks = HookRunner(directory: options.configDirectory + "/notify.d", files: files, processes: processes, log: log)
+        tuning = HostTuning(log: log, files: files, savedPath: options.savedSysctlsPath)
+        processes.onExit = { [unowned self] pid, status in hooks.exited(pid, status, now: clock()) }
+    }
+
+    /// What a start does before serving: stale macvlans away, the DSCP, the configuration.
+    func start() {
+        for name in Self.deleteOwnMacvlans(route: route) { log.notice("removed stale \(name)") }
+        do { try packets.setDSCP(engine.settings.dscp) } catch { log.warning("dscp: \(error)") }
+        loadConfiguration()
+        carryOut()
+    }
+
+    // MARK: - Inputs
+
+    func receive(_ packet: ReceivedPacket) {
+        submit(engine.receive(packet, now: clock()))
+    }
+
+    /// The earliest time `deadlineReached` has something to do.
+    var nextDeadline: UInt64? {
+        [engine.nextDeadline, hooks.deadline, releaseRetryAt].compactMap { $0 }.min()
+    }
+
+    func deadlineReached() {
+        let now = clock()
+        hooks.deadlineReached(now: now)
+        if let due = engine.nextDeadline, due <= now { submit(engine.deadlineReached(now: now)) }
+        if let retry = releaseRetryAt, retry <= now { retryReleases() }
+    }
+
+    /// Link or address events: re-read every carpdev's state and sources.
+    func linksChanged() {
+        let now = clock()
+        for name in parents.keys.sorted() {
+            let state = readParent(name)
+            let wasUp = parents[name]?.up
+            parents[name] = state ?? ParentState(index: parents[name]!.index)
+            let up = state?.up ?? false
+            if wasUp != up { submit(engine.setLink(name, up: up, now: now)) }
+        }
+    }
+
+    func readParent(_ name: String) -> ParentState? {
+        guard let link = try? route.link(named: name) else { return nil }
+        var state = ParentState(index: link.index, up: link.isUp && link.hasCarrier)
+        for address in (try? route.addresses(ifindex: link.index)) ?? [] {
+            state.prefixes.append(address.prefix)
+            let bytes = address.prefix.address.bytes
+            if address.prefix.family == .inet {
+                if state.source4 == nil { state.source4 = bytes }
+            } else if address.isUsable {
+                if address.scope == 0, state.source6 == nil { state.source6 = bytes }
+                if address.scope == 253, state.linkLocal6 == nil { state.linkLocal6 = bytes }
+            }
+        }
+        return state
+    }
+
+    // MARK: - Exit
+
+    /// Bow out of every MASTER vhid, take every address and macvlan away, restore the sysctls.
+    /// The macvlans are deleted together at the end: each vhid's VIPs leave right after its
+    /// bow-out, silently (`ReleaseMode.exit`), so that they are not on both nodes meanwhile,
+    /// and no link goes down one by one (each down waits out an RCU grace period, ~25 ms).
+    func shutdown() {
+        submit(engine.shutdown(now: clock()))
+        carryOut()
+        Self.deleteOwnMacvlans(route: route)
+        interfaces = [:]
+        tuning.restore()
+        log.info("exiting")
+    }
+
+    /// Deletes the macvlans a carpd made in this namespace (recognised by their alias) and
+    /// returns their names. Those in carpd's interface group go in one request when nothing
+    /// else is in that group; any others (or all, if the group request fails) one by one.
+    @discardableResult
+    static func deleteOwnMacvlans(route: RoutePort) -> [String] {
+        guard let links = try? route.links() else { return [] }
+        let ours = links.filter(\.isCarpdMacvlan)
+        let ourIndexes = Set(ours.map(\.index))
+        let group = CarpdConventions.macvlanGroup
+        let grouped = links.filter { $0.group == group }
+        var left = ours
+        if !grouped.isEmpty, grouped.allSatisfy({ ourIndexes.contains($0.index) }),
+           (try? route.deleteLinks(group: group)) != nil {
+            left = ours.filter { $0.group != group }
+        }
+        for link in left { try? route.deleteLink(index: link.index) }
+        return ours.map(\.name)
+    }
+}

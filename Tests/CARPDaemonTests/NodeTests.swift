@@ -1,0 +1,295 @@
+import CARPControl
+import CARPCore
+import Glibc
+import LinuxHost
+import Logging
+import Testing
+@testable import CARPDaemon
+
+/// A node on fakes: eth0 (ifindex 2) up with 192.0.2.1/24 and 2001:db8::1/64, a notify.d
+/// hook, the sysctls carpd tunes. Control requests as an administrator would send them.
+final class TestNode {
+    let journal = Journal()
+    let routes: FakeRoutes
+    let packets: FakePackets
+    let processes: FakeProcesses
+    let files: FakeFiles
+    let clock = ManualClock()
+    let logs = LogBox()
+    var events: [String] = []
+    let node: Node
+
+    init(hook: Bool = true) {
+        routes = FakeRoutes(journal: journal)
+        packets = FakePackets(journal: journal)
+        processes = FakeProcesses(journal: journal)
+        files = FakeFiles(journal: journal)
+        routes.addLink(1, "lo", addresses: ["127.0.0.1/8"])
+        routes.addLink(2, "eth0", addresses: ["192.0.2.1/24", "2001:db8::1/64", "fe80::1/64"])
+        for key in ["net/ipv4/conf/eth0/arp_ignore", "net/ipv4/conf/eth0/arp_filter", "net/ipv4/conf/eth0/arp_announce",
+                    "net/ipv4/conf/all/rp_filter", "net/ipv4/igmp_max_memberships", "net/ipv6/conf/all/forwarding"] {
+            files.sysctls[key] = key.hasSuffix("igmp_max_memberships") ? "20" : "0"
+        }
+        if hook { files.executables.insert("/etc/carp/notify.d/10-log") }
+        var options = Options()
+        options.socketPath = "/run/test/carpd.sock"
+        options.configDirectory = "/etc/carp"
+        let box = logs, clock = clock
+        node = Node(options: options, route: routes, packets: packets, processes: processes, files: files,
+                    clock: { clock.now }, log: Logger(label: "test", factory: { _ in CapturingLogHandler(box: box) }))
+        node.publishEvent = { [unowned self] text in
+            let m = try! ControlMessage.decode(text)
+            events.append("\(m["vhid"]!)@\(m["carpdev"]!) \(m["from"]!)->\(m["to"]!)")
+        }
+        node.start()
+    }
+
+    /// One control request as root; fails the test on an error reply.
+    @discardableResult
+    func request(_ command: String, _ pairs: [(String, String)]) -> ControlMessage {
+        let text = ControlMessage([(command, "1")] + pairs.map { (key: $0.0, value: $0.1) }).encoded
+        let reply = try! ControlMessage.decode(node.serveControl(text, uid: 0).text)
+        #expect(reply.errno == 0, "\(command): \(reply.message ?? "")")
+        return reply
+    }
+
+    func addVhid(_ vhid: UInt8 = 1, advskew: UInt8 = 0, addresses: [String] = ["192.0.2.10/24", "2001:db8::10/64"]) {
+        request("set", [("carpdev", "eth0"), ("vhid", String(vhid)), ("advskew", String(advskew)), ("key", "s3cret")]
+                + addresses.map { ("addr", $0) })
+    }
+
+    /// Lets time pass the way the reactor would: the timer, then the turn's effects.
+    func advance(_ nanoseconds: UInt64) {
+        let end = clock.now + nanoseconds
+        while let due = node.nextDeadline, due <= end {
+            clock.now = max(clock.now, due)
+            node.deadlineReached()
+            node.carryOut()
+        }
+        clock.now = end
+    }
+
+    func state(_ vhid: UInt8 = 1) -> CARPState? { node.engine.hosts[VirtualHostKey(carpdev: "eth0", vhid: vhid)]?.machine.state }
+
+    /// A peer's advertisement for vhid 1 with the test's key and addresses.
+    func peerAdvert(advbase: UInt8 = 1, advskew: UInt8, vhid: UInt8 = 1,
+                    addresses: [String] = ["192.0.2.10/24", "2001:db8::10/64"]) -> ReceivedPacket {
+        let auth = CARPAuthenticator(key: CARPKey(passphrase: "s3cret"), vhid: vhid, addresses: addresses.map { IPPrefix($0)!.address })
+        var h = CARPHeader(vhid: vhid, advbase: advbase, advskew: advskew, counter: 7)
+        h.digest = auth.digest(counter: h.counterBytes)
+        return ReceivedPacket(family: .inet, payload: h.sealed(), ttl: 255, source: IPAddress("192.0.2.2"), carpdev: "eth0")
+    }
+
+    /// Long enough for a vhid with advbase 1 and any advskew to time its master out.
+    func masterDown() { advance(4 * Timing.second) }
+
+    /// The hook of the last state change ends (0 = success).
+    func hookExits(_ code: Int32 = 0) {
+        if let pid = processes.running.keys.max() { processes.exit(pid, .exited(code)) }
+    }
+}
+
+struct NodeTakeoverTests {
+    @Test func aNewVhidGetsItsMacvlanAndWaitsAsBackup() {
+        let t = TestNode()
+        t.addVhid()
+        #expect(t.journal.lines.contains("create vh1-eth0"))
+        #expect(t.state() == .backup)
+        #expect(t.routes.table.values.first { $0.name == "vh1-eth0" }?.isUp == false)
+        #expect(t.files.sysctls["net/ipv4/conf/eth0/arp_ignore"] == "1")
+        #expect(t.events == ["1@eth0 INIT->BACKUP"])
+    }
+
+    /// carp_master_down's order, on Linux: the link up and the VIPs on in one netlink batch,
+    /// then the advertisements and the announcements; hooks and the event for MASTER only
+    /// once the VIPs are there. No address dump on the way.
+    @Test func takeoverOrder() {
+        let t = TestNode()
+        t.addVhid()
+        t.hookExits()
+        t.journal.clear()
+        let dumps = t.routes.dumps
+        t.masterDown()
+        #expect(t.state() == .master)
+        let batch = "batch[up vh1-eth0, add 192.0.2.10/24 vh1-eth0 flags 0x200, add 2001:db8::10/64 vh1-eth0 flags 0x202]"
+        #expect(t.journal.lines.first == batch)
+        #expect(t.journal.lines.dropFirst().first == "spawn /etc/carp/notify.d/10-log 1@eth0 MASTER")
+        #expect(t.journal.lines.contains("frames[advert inet 1/0, advert inet6 1/0, garp 192.0.2.10, na 2001:db8::10]"))
+        #expect(t.events.last == "1@eth0 BACKUP->MASTER")
+        #expect(t.routes.held[11] == [IPPrefix("192.0.2.10/24")!, IPPrefix("2001:db8::10/64")!])
+        #expect(t.routes.dumps == dumps)
+    }
+
+    @Test func manyVhidsTakeOverInOneBatch() {
+        let t = TestNode(hook: false)
+        for vhid: UInt8 in 1...20 { t.addVhid(vhid, addresses: ["198.51.100.\(vhid)/32"]) }
+        t.journal.clear()
+        t.advance(Timing.masterDown(advbase: 1, advskew: 0))
+        #expect((1...20).allSatisfy { t.state(UInt8($0)) == .master })
+        let batches = t.journal.lines.filter { $0.hasPrefix("batch[") }
+        #expect(batches.count == 1)
+        #expect(batches.first?.split(separator: ", ").count == 40)
+        #expect(t.journal.lines.filter { $0.hasPrefix("frames[") }.count == 1)
+    }
+
+    /// A MASTER that hears a better one: the link down before its addresses go (no MLD from
+    /// the virtual MAC), the BACKUP hook after.
+    @Test func yieldingTakesTheLinkDownFirst() {
+        let t = TestNode()
+        t.addVhid(advskew: 100)
+        t.hookExits()
+        t.masterDown()
+        t.hookExits()
+        t.journal.clear()
+        t.node.receive(t.peerAdvert(advskew: 0))
+        t.node.carryOut()
+        #expect(t.state() == .backup)
+        #expect(t.journal.lines.first == "batch[down vh1-eth0, del 192.0.2.10/24 vh1-eth0, del 2001:db8::10/64 vh1-eth0]")
+        #expect(t.journal.lines.dropFirst().first == "spawn /etc/carp/notify.d/10-log 1@eth0 BACKUP")
+        #expect(t.routes.held[11]?.isEmpty == true)
+        #expect(t.events.last == "1@eth0 MASTER->BACKUP")
+    }
+
+    /// `ifconfig ... down` on a MASTER: its bow-out leaves before the link goes down.
+    @Test func bowOutBeforeTheLinkGoesDown() {
+        let t = TestNode(hook: false)
+        t.addVhid()
+        t.masterDown()
+        t.journal.clear()
+        t.request("set", [("carpdev", "eth0"), ("vhid", "1"), ("up", "0")])
+        // (The change re-advertises at once, as any change does; the bow-out follows it.)
+        #expect(t.journal.lines.first?.hasSuffix("advert inet 255/255, advert inet6 255/255]") == true)
+        #expect(t.journal.lines.dropFirst().first?.hasPrefix("batch[down vh1-eth0") == true)
+        #expect(t.state() == .initial)
+    }
+}
+
+struct NodeFailureTests {
+    /// An address that will not go on: counted, logged, the node demoted (a healthy peer
+    /// takes over), no MASTER hook; retried with the next advertisement, and once it holds
+    /// the demotion goes and the hook runs.
+    @Test func aFailedClaimIsCountedDemotedAndRetried() {
+        let t = TestNode()
+        t.addVhid()
+        t.hookExits()
+        var refuse = true
+        t.routes.failing = { request in
+            if refuse, case .addAddress(_, let p, _) = request, p == IPPrefix("192.0.2.10/24")! { return 28 } // NLE_PERM
+            return nil
+        }
+        t.journal.clear()
+        t.masterDown()
+        #expect(t.state() == .master)
+        #expect(t.node.engine.statistics[.claimfail] == 1)
+        #expect(t.node.engine.settings.demotion == 240)
+        #expect(t.node.engine.groupDemote["carp"] == 1)
+        #expect(t.logs.lines.contains { $0.contains("carp: 1@eth0: claim failed: 192.0.2.10/24") })
+        #expect(!t.journal.lines.contains { $0.hasPrefix("spawn") })
+        // The demoted advertisement says so: advskew 240 (FreeBSD) and demote 1 (OpenBSD).
+        #expect(t.packets.adverts().last?.advskew == 240 && t.packets.adverts().last?.demote == 1)
+        refuse = false
+        t.journal.clear()
+        t.advance(2 * Timing.second)  // the next advertisement: advbase 1 + the demoted 240/256
+        #expect(t.journal.lines.first == "batch[up vh1-eth0, add 192.0.2.10/24 vh1-eth0 flags 0x200]")
+        #expect(t.journal.lines.contains("spawn /etc/carp/notify.d/10-log 1@eth0 MASTER"))
+        #expect(t.node.engine.settings.demotion == 0 && t.node.engine.groupDemote["carp"] == 0)
+        #expect(t.node.engine.statistics[.claimfail] == 1)
+    }
+
+    /// A release whose deletion fails is not forgotten: the BACKUP keeps trying.
+    @Test func aFailedReleaseIsRetried() {
+        let t = TestNode(hook: false)
+        t.addVhid(advskew: 100, addresses: ["192.0.2.10/24"])
+        t.masterDown()
+        var refuse = true
+        t.routes.failing = { request in
+            if refuse, case .deleteAddress = request { return 28 }
+            return nil
+        }
+        t.node.receive(t.peerAdvert(advskew: 0, addresses: ["192.0.2.10/24"]))
+        t.node.carryOut()
+        #expect(t.state() == .backup && t.routes.held[11] == [IPPrefix("192.0.2.10/24")!])
+        refuse = false
+        t.journal.clear()
+        t.advance(Node.releaseRetryDelay)
+        #expect(t.journal.lines.first == "batch[down vh1-eth0, del 192.0.2.10/24 vh1-eth0]")
+        #expect(t.routes.held[11]?.isEmpty == true)
+    }
+
+    @Test func sendErrorsDemoteAfterThreeInARow() {
+        let t = TestNode(hook: false)
+        t.addVhid(addresses: ["192.0.2.10/24"])
+        t.masterDown()
+        t.packets.failing = { _ in ENETDOWN }
+        t.advance(3 * Timing.second)
+        #expect(t.node.engine.settings.demotion == 240)
+        t.packets.failing = { _ in nil }
+        t.advance(6 * Timing.second)  // three advertisements at the demoted interval (1 + 240/256 s)
+        #expect(t.node.engine.settings.demotion == 0)
+    }
+}
+
+struct NodeHookTests {
+    @Test func hooksRunOneAtATimeAndAFailureIsLogged() {
+        let t = TestNode()
+        t.files.executables.insert("/etc/carp/notify.d/20-other")
+        t.addVhid()
+        // INIT->BACKUP: two hooks, the second waits for the first.
+        #expect(t.journal.lines.filter { $0.hasPrefix("spawn") } == ["spawn /etc/carp/notify.d/10-log 1@eth0 BACKUP"])
+        t.processes.exit(101, .exited(3))
+        #expect(t.logs.lines.contains("error: notify: /etc/carp/notify.d/10-log: exit status 3"))
+        #expect(t.journal.lines.last == "spawn /etc/carp/notify.d/20-other 1@eth0 BACKUP")
+    }
+
+    @Test func aHookThatHangsIsKilledAndTheNextRuns() {
+        let t = TestNode()
+        t.files.executables.insert("/etc/carp/notify.d/20-other")
+        t.addVhid()
+        t.advance(HookRunner.timeLimit)
+        #expect(t.journal.lines.contains("kill 101 \(SIGKILL)"))
+        t.processes.exit(101, .signaled(SIGKILL))
+        #expect(t.logs.lines.contains("error: notify: /etc/carp/notify.d/10-log: killed after 10 s"))
+        #expect(t.journal.lines.last == "spawn /etc/carp/notify.d/20-other 1@eth0 BACKUP")
+    }
+
+    /// Another component's child ending is not taken for the hook.
+    @Test func anExitThatIsNotTheHooksChangesNothing() {
+        let t = TestNode()
+        t.addVhid()
+        t.processes.exit(999, .exited(0))
+        #expect(!t.node.hooks.isIdle)
+    }
+}
+
+struct NodeShutdownTests {
+    /// SIGTERM: each MASTER bows out, then its IPv4 VIPs are deleted and IPv6 switched off
+    /// on the link (nothing from the virtual MAC), the macvlans go in one group request,
+    /// and the sysctls carpd changed get their old values back.
+    @Test func shutdownBowsOutThenLeavesSilently() {
+        let t = TestNode(hook: false)
+        t.addVhid()
+        t.masterDown()
+        t.journal.clear()
+        t.node.shutdown()
+        #expect(t.journal.lines[0] == "frames[advert inet 255/255, advert inet6 255/255]")
+        #expect(t.journal.lines[1] == "batch[del 192.0.2.10/24 vh1-eth0]")
+        #expect(t.journal.lines[2] == "sysctl net/ipv6/conf/vh1-eth0/disable_ipv6=1")
+        #expect(t.journal.lines.contains("delete group [vh1-eth0]"))
+        #expect(!t.journal.lines.contains { $0.hasPrefix("batch[down") })
+        #expect(t.files.sysctls["net/ipv4/conf/eth0/arp_ignore"] == "0")
+        #expect(t.files.contents["/run/test/sysctl.saved"] == nil)
+    }
+
+    @Test func theSavedStateRebuildsTheSameVhids() {
+        let t = TestNode(hook: false)
+        t.addVhid(advskew: 100)
+        t.request("set", [("ifname", "carp3"), ("advbase", "2")])
+        let saved = t.files.contents["/run/test/carpd.state"]!
+        let u = TestNode(hook: false)
+        u.files.contents["/run/test/carpd.state"] = saved
+        u.node.start()
+        #expect(u.node.records().map(\.ifname) == t.node.records().map(\.ifname))
+        #expect(u.node.records().map(\.advskew) == [100, 0])
+        #expect(u.node.pending["carp3"]?.advbase == 2)
+    }
+}
