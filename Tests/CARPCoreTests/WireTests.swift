@@ -11,7 +11,7 @@ func hex(_ s: String) -> [UInt8] {
 
 func toHex(_ b: [UInt8]) -> String { b.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
 
-/// carp-protocol.md §14.
+/// doc/protocol.md §5.
 struct VectorTests {
     @Test func vector1() {
         let auth = CARPAuthenticator(key: CARPKey(passphrase: "secret"), vhid: 1, addresses: [IPAddress("192.168.1.10")!])
@@ -139,7 +139,7 @@ struct AddressTests {
     }
 }
 
-/// Whole frames for the packet socket: carp-protocol.md §1.2, §1.3 and vector 1 of §14.
+/// Whole frames for the packet socket: doc/protocol.md §1.1 and vector 1 of §5.
 struct AdvertisementFrameTests {
     let payload = hex("210100070001f2610123456789abcdef302512fb82c45c1cc0abf1f8f00f3590ed3866f0")
     let mac: [UInt8] = [0x00, 0x00, 0x5e, 0x00, 0x01, 0x01]

@@ -26,7 +26,7 @@ src=$(tcpdump -r "$T/wire.pcap" -e -n 2>/dev/null | awk '{print $2}' | sort -u |
 assert_eq "00:00:5e:00:01:07 " "$src" "source MAC of the adverts"
 ok "adverts sent from 00:00:5e:00:01:07"
 
-# The IP header fields the frame builder sets (carp-protocol.md §1.2/§1.3).
+# The IP header fields the frame builder sets (doc/protocol.md §1.1).
 txt=$(tcpdump -r "$T/wire.pcap" -n -v 2>/dev/null)
 v4=$(grep ' IP (' <<<"$txt"); v6=$(grep ' IP6 (' <<<"$txt")
 grep -v -q 'tos 0xe0, ttl 255, id 0, offset 0, flags \[DF\]' <<<"$v4" \

@@ -1,5 +1,5 @@
 /// A multicast advertisement as a complete Ethernet frame, as both BSDs put it on the wire
-/// (carp-protocol.md §1.2, §1.3, §14): Ethernet source = the virtual MAC, TTL / hop limit
+/// (doc/protocol.md §1.1, vector 1 of §5): Ethernet source = the virtual MAC, TTL / hop limit
 /// 255, IPv4 with DF and id 0, TOS / traffic class = DSCP << 2.
 ///
 /// carpd hands these to a packet socket instead of a raw IP socket: with 255 up macvlans the

@@ -1,0 +1,1 @@
+../../../../Sources/CARPCore/Wire/SHA1.swift
