@@ -33,13 +33,13 @@ func wire(_ t: Transmission) -> CARPHeader { CARPHeader(bytes: t.advertisement.e
 
 let vips = config().addresses
 
-func backup(_ c: VirtualHostConfig = config(), at now: UInt64 = 0) -> VirtualHostMachine {
-    var m = VirtualHostMachine(config: c, counterSeed: 1000)
+func backup(_ c: VirtualHostConfig = config(), at now: UInt64 = 0) -> CARPMachine {
+    var m = CARPMachine(config: c, counterSeed: 1000)
     _ = m.setRunnable(true, reason: .initializationComplete, now: now)
     return m
 }
 
-func master(_ c: VirtualHostConfig = config(), context: ElectionContext = .init()) -> VirtualHostMachine {
+func master(_ c: VirtualHostConfig = config(), context: ElectionContext = .init()) -> CARPMachine {
     var m = backup(c)
     _ = m.force(.master, context: context, now: 0)
     return m
@@ -58,7 +58,7 @@ struct TimerTests {
 
 struct MachineTests {
     @Test func initBecomesBackupWithPerFamilyTimers() {
-        var m = VirtualHostMachine(config: config(advskew: 100), counterSeed: 1)
+        var m = CARPMachine(config: config(advskew: 100), counterSeed: 1)
         #expect(m.state == .initial && m.nextDeadline == nil)
         let actions = m.setRunnable(true, reason: .initializationComplete, now: 5)
         #expect(states(actions) == ["INIT->BACKUP (initialization complete)"])
@@ -175,7 +175,7 @@ struct MachineTests {
     }
 
     @Test func initIgnoresAdvertisementsAndTimers() {
-        var m = VirtualHostMachine(config: config(), counterSeed: 1)
+        var m = CARPMachine(config: config(), counterSeed: 1)
         #expect(m.receive(advert(m.config, advbase: 255, advskew: 255), family: .inet, context: .init(), now: 1).isEmpty)
         #expect(m.deadlineReached(context: .init(), now: .max).isEmpty)
         #expect(m.force(.master, context: .init(), now: 1).isEmpty)

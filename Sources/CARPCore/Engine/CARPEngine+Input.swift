@@ -26,7 +26,7 @@ extension CARPEngine {
     /// interfaces that joined the group, such as two carpdevs on one segment).
     static let duplicateWindow: UInt64 = 2_000_000
 
-    /// Validates in the order of carp-protocol.md §2.5, counts, and runs the state machine.
+    /// Validates in the order of doc/protocol.md §3, counts, and runs the state machine.
     public mutating func receive(_ packet: ReceivedPacket, now: UInt64) -> [EngineOutput] {
         if isDuplicate(packet, now: now) { return [] }
         statistics.increment(packet.family == .inet ? .ipackets : .ipackets6)
@@ -49,11 +49,13 @@ extension CARPEngine {
     mutating func validate(_ packet: ReceivedPacket) -> Result<(VirtualHostKey, Dictionary<VirtualHostKey, VirtualHost>.Index, CARPHeader), InputRejection> {
         if packet.headerTruncated { return .failure(.headerTruncated) }
         guard let carpdev = packet.carpdev else { return .failure(.notCarpInterface) }
-        guard let header = CARPHeader(bytes: packet.payload) else { return .failure(.tooShort(packet.payload.count)) }
-        guard InternetChecksum.verify(packet.payload.prefix(CARPHeader.length)) else { return .failure(.badChecksum) }
+        let header: CARPHeader
+        switch AdvertisementDecoder.decode(packet.payload) {
+        case .failure(let rejection): return .failure(rejection)
+        case .success(.carp(let carp)): header = carp
+        }
         let key = VirtualHostKey(carpdev: carpdev, vhid: header.vhid)
         guard let index = hosts.index(forKey: key) else { return .failure(.unknownVHID(header.vhid)) }
-        guard header.version == CARPHeader.version else { return .failure(.badVersion(header.version)) }
         guard packet.ttl == 255 else { return .failure(.badTTL(packet.ttl)) }
         if let rejection = hosts.values[index].machine.admit(header) { return .failure(rejection) }
         return .success((key, index, header))

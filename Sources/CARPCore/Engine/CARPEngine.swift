@@ -14,7 +14,7 @@ public struct VirtualHostKey: Hashable, Comparable, Sendable, CustomStringConver
 }
 
 public struct VirtualHost: Sendable {
-    public internal(set) var machine: VirtualHostMachine
+    public internal(set) var machine: CARPMachine
     /// `ifconfig carpN up|down`.
     public internal(set) var adminUp: Bool
 }
@@ -72,7 +72,7 @@ public struct CARPEngine: Sendable {
     /// Creates or changes a vhid. `counterSeed` (random) is used only when it is created.
     public mutating func configure(_ key: VirtualHostKey, _ config: VirtualHostConfig, counterSeed: UInt64, now: UInt64) -> [EngineOutput] {
         guard hosts[key] != nil else {
-            hosts[key] = VirtualHost(machine: VirtualHostMachine(config: config, counterSeed: counterSeed), adminUp: true)
+            hosts[key] = VirtualHost(machine: CARPMachine(config: config, counterSeed: counterSeed), adminUp: true)
             return reevaluate([key], now: now)
         }
         let actions = hosts[key]!.machine.configure(config, context: context, now: now)

@@ -1,38 +1,14 @@
 extension VirtualHostMachine {
-    /// An authenticated advertisement for this vhid arrived in `family`.
-    /// The rules are OpenBSD's carp_proto_input_c() with FreeBSD's demoted advskew on our
-    /// side of every comparison (carp-protocol.md §4.3-4.4, combined as §5.3 recommends).
-    public mutating func receive(_ header: CARPHeader, family: AddressFamily, context: ElectionContext, now: UInt64) -> [CARPAction] {
-        let mine = Timing.Pair(advbase: config.advbase, advskew: context.effectiveSkew(config.advskew))
-        let theirs = Timing.Pair(advbase: header.advbase, advskew: header.advskew)
-        let myDemote = context.demoteCount, theirDemote = header.demote
-        switch state {
-        case .initial:
+    /// An authenticated advertisement for this vhid arrived in `family`; the rules decide
+    /// (doc/protocol.md §4 for CARP's).
+    public mutating func receive(_ header: Rules.Header, family: AddressFamily, context: ElectionContext, now: UInt64) -> [CARPAction] {
+        switch rules.decide(in: state, heard: header, context: context) {
+        case .becomeMaster(let reason): return becomeMaster(reason: reason, context: context, now: now)
+        case .becomeBackup(let reason): return becomeBackup(reason: reason, now: now, from: state)
+        case .restartMasterDown:
+            if state == .backup { armMasterDown(family: family, now: now) }
             return []
-        case .master:
-            // Yield to an equally or more preferred master unless it is more demoted than
-            // we are; always yield to a less demoted one.
-            if (mine >= theirs && theirDemote <= myDemote) || theirDemote < myDemote {
-                return becomeBackup(reason: .moreFrequentAdvertisement, now: now, from: .master)
-            }
-            return []
-        case .backup:
-            if context.preempt && mine < theirs && theirDemote >= myDemote {
-                return becomeMaster(reason: .preemptingSlowerMaster, context: context, now: now)
-            }
-            // A more demoted master is taken over whether or not preempt is set.
-            if theirDemote > myDemote {
-                return becomeMaster(reason: .preemptingDemotedMaster, context: context, now: now)
-            }
-            // The master advertises so rarely that we would time out anyway. OpenBSD skips
-            // this for advbase 0; a bow-out (255/255) still qualifies, so sub-second groups
-            // also take over at once when a master leaves.
-            let wouldTimeOut = config.advbase != 0 && Timing.Pair(advbase: 3 * Int(config.advbase), advskew: mine.advskew) < theirs
-            if wouldTimeOut || theirs.isBowOut {
-                return becomeMaster(reason: .masterWillTimeOut, context: context, now: now)
-            }
-            armMasterDown(family: family, now: now)
-            return []
+        case .ignore: return []
         }
     }
 

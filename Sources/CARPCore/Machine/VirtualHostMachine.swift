@@ -1,27 +1,22 @@
-/// One vhid's CARP state machine. Pure: time comes in as monotonic nanoseconds, effects go
-/// out as `CARPAction`s, and the caller asks `nextDeadline` when to call back.
-public struct VirtualHostMachine: Sendable {
-    public private(set) var config: VirtualHostConfig
+/// One vhid's INIT/BACKUP/MASTER machine. Pure: time comes in as monotonic nanoseconds,
+/// effects go out as `CARPAction`s, and the caller asks `nextDeadline` when to call back.
+/// The states, deadlines and actions are common to the protocols on IP 112; the election,
+/// the timers' lengths and the advertisements are the protocol's (`Rules`).
+public struct VirtualHostMachine<Rules: ElectionRules>: Sendable {
+    public private(set) var rules: Rules
     public private(set) var state: CARPState = .initial
     /// MASTER: when the next advertisement is due.
     public private(set) var advertiseAt: UInt64?
-    /// MASTER: the interval `advertiseAt` was scheduled with (advbase + demoted advskew).
+    /// MASTER: the interval `advertiseAt` was scheduled with (with the demotion then).
     public private(set) var advertisementInterval: UInt64 = 0
     /// BACKUP: per-family master-down deadlines; the first to expire makes us MASTER.
     public private(set) var masterDownAt: [AddressFamily: UInt64] = [:]
-    /// The counter of the last advertisement sent, for loop detection.
-    public private(set) var lastSentCounter: UInt64?
-    private var counter: UInt64
     /// Advertisements left before the repeated gratuitous ARP/NA (OpenBSD sc_delayed_arp).
     private var delayedAnnounce = 0
-    private var authenticator: CARPAuthenticator
-    private var lastAuthentic: (counter: UInt64, digest: [UInt8])?
 
-    public init(config: VirtualHostConfig, counterSeed: UInt64) {
-        self.config = config
-        counter = counterSeed
-        authenticator = CARPAuthenticator(key: config.key, vhid: config.vhid, addresses: config.addresses.map(\.address))
-    }
+    public init(rules: Rules) { self.rules = rules }
+
+    public var config: VirtualHostConfig { rules.config }
 
     public var nextDeadline: UInt64? {
         var earliest = advertiseAt
@@ -29,42 +24,22 @@ public struct VirtualHostMachine: Sendable {
         return earliest
     }
 
-    /// True if the header's digest matches our key and address set (either OpenBSD form),
-    /// remembering the last authentic counter and digest: the IPv4 and the
-    /// IPv6 advertisement of a vhid carry the same ones (the HMAC covers both address
-    /// lists), so the second copy is not hashed again. The result depends only on the
-    /// counter and digest for one key and address set, and `configure` forgets it.
-    public mutating func authenticate(_ header: CARPHeader) -> Bool {
-        if let last = lastAuthentic, last.counter == header.counter, last.digest == header.digest { return true }
-        guard authenticator.verify(header) else { return false }
-        lastAuthentic = (header.counter, header.digest)
-        return true
-    }
-
-    /// The machine's two checks of an advertisement for its vhid, in order: the digest, then
-    /// our own counter coming back (a loop). One call, so that the engine can make it in
-    /// place: reading a property through the dictionary copies the whole machine.
-    mutating func admit(_ header: CARPHeader) -> InputRejection? {
-        guard authenticate(header) else { return .badAuthentication }
-        return header.counter == lastSentCounter ? .loopDetected : nil
-    }
+    /// The protocol's checks of an advertisement for this vhid. One call, so that the engine
+    /// can make it in place: reading a property through the dictionary copies the machine.
+    mutating func admit(_ header: Rules.Header) -> InputRejection? { rules.admit(header) }
 
     // MARK: - Administrative inputs
 
     /// Replaces the configuration. A MASTER re-claims (addresses may have changed) and
     /// advertises at once so peers see new timing without waiting an interval.
     public mutating func configure(_ new: VirtualHostConfig, context: ElectionContext, now: UInt64) -> [CARPAction] {
-        let old = config
-        config = new
-        authenticator = CARPAuthenticator(key: new.key, vhid: new.vhid, addresses: new.addresses.map(\.address))
-        lastAuthentic = nil
+        let old = config, oldMasterDown = rules.masterDownInterval
+        rules.configure(new)
         switch state {
         case .initial:
             return []
         case .backup:
-            if old.advbase != new.advbase || old.advskew != new.advskew || old.families != new.families {
-                armMasterDown(now: now)
-            }
+            if rules.masterDownInterval != oldMasterDown || old.families != new.families { armMasterDown(now: now) }
             return []
         case .master:
             var actions: [CARPAction] = old.addresses != new.addresses ? [.claim(new.addresses)] : []
@@ -90,14 +65,12 @@ public struct VirtualHostMachine: Sendable {
         return [.release(release), .stateChanged(from: previous, to: .initial, reason: reason)]
     }
 
-    /// OpenBSD's bow-out: a MASTER going away sends one last advertisement with advbase and
-    /// advskew 255, which every backup (advbase <= 85) treats as a master about to time out.
+    /// OpenBSD's bow-out: a MASTER going away sends one last advertisement that makes the
+    /// backups take over at once (CARP: advbase and advskew 255), then goes to INIT.
     public mutating func bowOut(context: ElectionContext, reason: TransitionReason, now: UInt64,
                                 release: ReleaseMode = .down) -> [CARPAction] {
         var actions: [CARPAction] = []
-        if state == .master {
-            actions += transmit(advbase: 255, advskew: 255, demote: context.demoteCount)
-        }
+        if state == .master { actions += transmit(rules.advertisement(bowOut: true, context: context)) }
         return actions + setRunnable(false, reason: reason, now: now, release: release)
     }
 
@@ -144,31 +117,27 @@ public struct VirtualHostMachine: Sendable {
 
     /// Sends one advertisement per configured family and schedules the next one.
     mutating func advertise(context: ElectionContext, now: UInt64) -> [CARPAction] {
-        let skew = context.effectiveSkew(config.advskew)
-        let actions = transmit(advbase: config.advbase, advskew: skew, demote: context.demoteCount)
-        advertisementInterval = Timing.advertisementInterval(advbase: config.advbase, advskew: skew)
+        let actions = transmit(rules.advertisement(bowOut: false, context: context))
+        advertisementInterval = rules.advertisementInterval(context: context)
         advertiseAt = now + advertisementInterval
         return actions
     }
 
-    private mutating func transmit(advbase: UInt8, advskew: UInt8, demote: UInt8) -> [CARPAction] {
-        var header = CARPHeader(vhid: config.vhid, advbase: advbase, advskew: advskew, demote: demote, counter: counter)
-        header.digest = authenticator.digest(counter: header.counterBytes)
-        lastSentCounter = counter
-        counter &+= 1
-        return AddressFamily.allCases.filter(config.families.contains).map { family in
+    /// The advertisement once per configured family, to the group or the unicast peer.
+    private func transmit(_ advertisement: Advertisement) -> [CARPAction] {
+        AddressFamily.allCases.filter(config.families.contains).map { family in
             let destination: IPAddress = family == .inet ? .v4(config.peer) : .v6(config.peer6)
-            return .transmit(Transmission(advertisement: .carp(header), family: family, destination: destination))
+            return .transmit(Transmission(advertisement: advertisement, family: family, destination: destination))
         }
     }
 
     mutating func armMasterDown(now: UInt64) {
-        let timeout = Timing.masterDown(advbase: config.advbase, advskew: config.advskew)
+        let timeout = rules.masterDownInterval
         masterDownAt = Dictionary(uniqueKeysWithValues: config.families.map { ($0, now + timeout) })
     }
 
     mutating func armMasterDown(family: AddressFamily, now: UInt64) {
-        masterDownAt[family] = now + Timing.masterDown(advbase: config.advbase, advskew: config.advskew)
+        masterDownAt[family] = now + rules.masterDownInterval
     }
 
     mutating func countDownDelayedAnnounce() -> Bool {
@@ -176,4 +145,17 @@ public struct VirtualHostMachine: Sendable {
         delayedAnnounce -= 1
         return delayedAnnounce == 0
     }
+}
+
+/// CARP's machine, as the engine runs it today.
+public typealias CARPMachine = VirtualHostMachine<CARPElection>
+
+extension VirtualHostMachine where Rules == CARPElection {
+    public init(config: VirtualHostConfig, counterSeed: UInt64) {
+        self.init(rules: CARPElection(config: config, counterSeed: counterSeed))
+    }
+
+    public var lastSentCounter: UInt64? { rules.lastSentCounter }
+
+    public mutating func authenticate(_ header: CARPHeader) -> Bool { rules.authenticate(header) }
 }
