@@ -101,14 +101,15 @@ extension Node {
 
     private func context(for ifname: String) -> IfconfigContext {
         let link = try? route.link(named: ifname)
-        let carp = interfaces.values.first { $0.ifname == ifname }
+        let carp = engine.interfaces[ifname]?.vhosts.first.flatMap { macvlans[$0] }
         var parentVhids: [UInt8: [IPPrefix]] = [:]
-        for (key, vif) in interfaces where key.carpdev == ifname && !vif.named {
+        for (key, vif) in macvlans where key.carpdev == ifname && !vif.named {
             parentVhids[key.vhid] = engine.hosts[key]?.machine.config.addresses ?? []
         }
         let linkAddresses = link.map { l in ((try? route.addresses(ifindex: l.index)) ?? []).map(\.prefix) } ?? []
-        return IfconfigContext(linkExists: link != nil, isCarpInterface: carp != nil || pending[ifname] != nil,
-                               carpAddresses: carp.flatMap { engine.hosts[$0.key]?.machine.config.addresses } ?? pending[ifname]?.add ?? [],
+        let pending = engine.interfaces[ifname]?.pending
+        return IfconfigContext(linkExists: link != nil, isCarpInterface: carp != nil || pending != nil,
+                               carpAddresses: carp.flatMap { engine.hosts[$0.key]?.machine.config.addresses } ?? pending?.add ?? [],
                                parentVhids: parentVhids, linkAddresses: linkAddresses)
     }
 }

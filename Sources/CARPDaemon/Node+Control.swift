@@ -85,8 +85,8 @@ extension Node {
     /// name; each with its key.
     func records() -> [VirtualHostRecord] {
         var all: [VirtualHostRecord] = []
-        for key in interfaces.keys.sorted() {
-            guard let vif = interfaces[key], let host = engine.hosts[key] else { continue }
+        for key in macvlans.keys.sorted() {
+            guard let vif = macvlans[key], let host = engine.hosts[key] else { continue }
             let c = host.machine.config
             var record = VirtualHostRecord(ifname: vif.ifname, carpdev: key.carpdev, vhid: c.vhid)
             record.state = host.machine.state
@@ -101,17 +101,24 @@ extension Node {
             record.key = c.key
             all.append(record)
         }
-        for name in pending.keys.sorted() {
-            var record = pending[name]!.pendingRecord
+        for change in pendingInterfaces() {
+            var record = change.pendingRecord
             record.demote = engine.demoteCount
             all.append(record)
         }
         return all
     }
 
+    /// The carp interfaces without a virtual host yet, by name, with what they were given.
+    func pendingInterfaces() -> [VirtualHostChange] {
+        engine.interfaces.keys.sorted().compactMap { name in
+            engine.interfaces[name].flatMap { $0.vhosts.isEmpty ? $0.pending : nil }
+        }
+    }
+
     private func remove(_ request: ControlMessage) throws(ControlFailure) -> ControlMessage {
         try allowOnly(["remove", "ifname", "carpdev", "vhid"], in: request)
-        if let name = request["ifname"], pending.removeValue(forKey: name) != nil { return ControlMessage() }
+        if let name = request["ifname"], engine.removePending(name) { return ControlMessage() }
         let key = try lookup(ifname: request["ifname"], carpdev: request["carpdev"],
                              vhid: request["vhid"].flatMap { UInt8($0) })
         guard let key else { throw ControlFailure(ENOENT, "no such virtual host") }
@@ -122,14 +129,14 @@ extension Node {
     func destroy(_ key: VirtualHostKey) {
         submit(engine.remove(key, now: clock()))
         carryOut()  // the bow-out leaves through the macvlan: before it goes
-        guard let vif = interfaces.removeValue(forKey: key) else { return }
+        guard let vif = macvlans.removeValue(forKey: key) else { return }
         do { try route.deleteLink(index: vif.ifindex) } catch { emit(.warning, "carp: \(error)") }
     }
 
     /// By OpenBSD carp interface name, or by FreeBSD carpdev + vhid.
     func lookup(ifname: String?, carpdev: String?, vhid: UInt8?) throws(ControlFailure) -> VirtualHostKey? {
-        if let ifname, let match = interfaces.values.first(where: { $0.ifname == ifname }) { return match.key }
-        if ifname == nil, let carpdev, let vhid { return interfaces[VirtualHostKey(carpdev: carpdev, vhid: vhid)] != nil ? VirtualHostKey(carpdev: carpdev, vhid: vhid) : nil }
+        if let ifname, let key = engine.interfaces[ifname]?.vhosts.first { return key }
+        if ifname == nil, let carpdev, let vhid { return macvlans[VirtualHostKey(carpdev: carpdev, vhid: vhid)] != nil ? VirtualHostKey(carpdev: carpdev, vhid: vhid) : nil }
         if ifname == nil && (carpdev == nil || vhid == nil) { throw ControlFailure(EINVAL, "name the vhid with ifname, or carpdev and vhid") }
         return nil
     }

@@ -13,6 +13,8 @@ extension Node {
             switch output {
             case .log(let level, let text): emit(level, text)
             case .vhost(let key, let action): effects.append(key, action)
+            case .ownership(let name, let masters):
+                emit(.debug, "carp: \(name): MASTER of \(masters.isEmpty ? "none" : masters.map(\.description).joined(separator: " "))")
             }
         }
     }
@@ -55,7 +57,7 @@ extension Node {
         var carried: [(key: VirtualHostKey, family: AddressFamily)?] = []
         var direct: [(key: VirtualHostKey, family: AddressFamily, unicast: Bool, error: SystemError?)] = []
         for (key, actions) in items {
-            guard let vif = interfaces[key] else {
+            guard let vif = macvlans[key] else {
                 log.debug("carp: \(key): actions for a removed vhid dropped")
                 continue
             }

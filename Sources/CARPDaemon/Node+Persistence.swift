@@ -28,7 +28,7 @@ extension Node {
         for record in records() where record.vhid != 0 {
             messages.append(ControlMessage(set: VirtualHostChange(recreating: record)))
         }
-        for name in pending.keys.sorted() { messages.append(ControlMessage(set: pending[name]!)) }
+        for change in pendingInterfaces() { messages.append(ControlMessage(set: change)) }
         return messages
     }
 

@@ -22,7 +22,7 @@ extension Node {
         var requests: [RouteRequest] = []
         var jobs: [RouteJob] = []
         for (key, actions) in items {
-            guard let vif = interfaces[key] else { continue }
+            guard let vif = macvlans[key] else { continue }
             for action in actions {
                 var job = RouteJob(key: key, action: action)
                 for (request, step) in routeSteps(action, vif: vif) {
@@ -83,7 +83,7 @@ extension Node {
 
     /// Records what took effect and reports a claim's outcome to the engine.
     private func finish(_ job: RouteJob, errors: [NetlinkError?]) {
-        guard var vif = interfaces[job.key] else { return }
+        guard var vif = macvlans[job.key] else { return }
         var failures: [String] = []
         var leftover = false
         for (index, step) in job.steps {
@@ -123,7 +123,7 @@ extension Node {
             vif.addresses.removeAll { $0.family == .inet6 }
             vif.linkLocalCopy = nil
         }
-        interfaces[job.key] = vif
+        macvlans[job.key] = vif
         if leftover && releaseRetryAt == nil { releaseRetryAt = clock() + Self.releaseRetryDelay }
         if case .claim = job.action {
             submit(engine.claimFinished(job.key, failure: failures.isEmpty ? nil : failures.joined(separator: "; "), now: clock()))
@@ -133,8 +133,8 @@ extension Node {
     /// Releases whose deletions failed, tried again: a BACKUP must not keep a VIP.
     func retryReleases() {
         releaseRetryAt = nil
-        for key in interfaces.keys.sorted() where engine.hosts[key]?.machine.state != .master {
-            guard let vif = interfaces[key], !vif.addresses.isEmpty || vif.linkLocalCopy != nil else { continue }
+        for key in macvlans.keys.sorted() where engine.hosts[key]?.machine.state != .master {
+            guard let vif = macvlans[key], !vif.addresses.isEmpty || vif.linkLocalCopy != nil else { continue }
             effects.append(key, .release(.down))
         }
     }

@@ -8,21 +8,20 @@ extension Node {
     /// Creates or changes a vhid, FreeBSD `setcarp_callback` style: only the given keys change.
     func set(_ change: VirtualHostChange) throws(ControlFailure) -> ControlMessage {
         var r = change
-        if let name = r.ifname, let earlier = pending[name] { r = change.merged(onto: earlier) }
+        if let name = r.ifname, let earlier = engine.interfaces[name]?.pending { r = change.merged(onto: earlier) }
         var key = try lookup(ifname: r.ifname, carpdev: r.carpdev, vhid: r.vhid)
         // OpenBSD `ifconfig carp0 create`, or carp0 configured bit by bit: until it has a
         // carpdev and a vhid it is a carp interface without a virtual host.
         if key == nil, let name = r.ifname, r.carpdev == nil || r.vhid == nil {
             var scratch = VirtualHostConfig(vhid: 0)
             try apply(r, to: &scratch, key: VirtualHostKey(carpdev: "", vhid: 0))
-            pending[name] = r
+            engine.hold(r, for: name)
             return ControlMessage()
         }
-        if let name = r.ifname { pending[name] = nil }
         var config: VirtualHostConfig?
         var adminUp = true
         // `ifconfig carp0 vhid 2` or `carpdev eth1` on an existing carpN: rebuild it under its new key.
-        if let old = key, let vif = interfaces[old], vif.named,
+        if let old = key, let vif = macvlans[old], vif.named,
            (r.vhid.map { $0 != old.vhid } ?? false) || (r.carpdev.map { $0 != old.carpdev } ?? false) {
             config = engine.hosts[old]?.machine.config
             adminUp = engine.hosts[old]?.adminUp ?? true
@@ -33,26 +32,27 @@ extension Node {
         var new = config.map { var c = $0; c.vhid = target.vhid; return c } ?? engine.hosts[target]?.machine.config ?? VirtualHostConfig(vhid: target.vhid)
         try apply(r, to: &new, key: target)
         if key == nil {
-            if let old = interfaces.values.first(where: { $0.ifname == r.ifname })?.key { destroy(old) }
-            interfaces[target] = try createInterface(target, ifname: r.ifname)
+            if let name = r.ifname, let old = engine.interfaces[name]?.vhosts.first { destroy(old) }
+            macvlans[target] = try createInterface(target, ifname: r.ifname)
         }
         let now = clock()
-        submit(engine.configure(target, new, counterSeed: UInt64.random(in: .min ... .max), now: now))
+        let vif = macvlans[target]!
+        submit(engine.configure(target, new, interface: vif.ifname, named: vif.named, counterSeed: UInt64.random(in: .min ... .max), now: now))
         if !adminUp { submit(engine.setAdminUp(target, false, now: now)) }
         if let up = r.up { submit(engine.setAdminUp(target, up, now: now)) }
         if let state = r.state { submit(engine.force(target, state, now: now)) }
         // FreeBSD: removing the last address of a vhid removes the vhid.
-        if interfaces[target]?.named == false, new.addresses.isEmpty, !r.delete.isEmpty { destroy(target) }
+        if macvlans[target]?.named == false, new.addresses.isEmpty, !r.delete.isEmpty { destroy(target) }
         return ControlMessage()
     }
 
     private func newKey(_ r: VirtualHostChange, previous: VirtualHostConfig?) throws(ControlFailure) -> VirtualHostKey {
-        let oldKey = interfaces.values.first { $0.ifname == r.ifname }?.key
+        let oldKey = r.ifname.flatMap { engine.interfaces[$0]?.vhosts.first }
         guard let carpdev = r.carpdev ?? oldKey?.carpdev, let vhid = r.vhid ?? previous?.vhid else {
             throw ControlFailure(EINVAL, "\(r.ifname ?? "carp"): vhid and carpdev are required")
         }
         let key = VirtualHostKey(carpdev: carpdev, vhid: vhid)
-        if let other = interfaces[key] {
+        if let other = macvlans[key] {
             throw ControlFailure(EEXIST, "vhid \(vhid) already exists on \(carpdev) (\(other.ifname))")
         }
         return key
@@ -116,7 +116,7 @@ extension Node {
         }
         tuning.tuneParent(key.carpdev)
         tuning.tuneMacvlan(name)
-        tuning.ensureMulticastMemberships(Set(interfaces.keys.map(\.carpdev)).count + 2)
+        tuning.ensureMulticastMemberships(Set(macvlans.keys.map(\.carpdev)).count + 2)
         // On the parent only: in vepa mode every advertisement arrives there, a second
         // master's from our own virtual MAC included (see RouteSocket.createMacvlan).
         for family in AddressFamily.allCases {

@@ -5,7 +5,7 @@ import LinuxHost
 import Logging
 import Netlink
 
-/// carpd's logic between the pure engine and the system: the virtual interfaces it made, the
+/// carpd's logic between the pure engine and the system: the macvlans it made, the
 /// carpdevs it watches, the control requests, the saved state, hooks and events. It makes no
 /// system call itself: every one goes through a port (Ports.swift), so the whole node runs in
 /// unit tests with fakes. The daemon (Daemon.swift) feeds it from the reactor.
@@ -23,12 +23,10 @@ final class Node {
     var engine = CARPEngine()
     var tuning: HostTuning
     let hooks: HookRunner
-    var interfaces: [VirtualHostKey: VirtualInterface] = [:]
+    var macvlans: [VirtualHostKey: VirtualInterface] = [:]
     var parents: [String: ParentState] = [:]
     /// Arrival ifindex (a carpdev: advertisements are heard there only) to carpdev name.
     var carpdevByIndex: [Int32: String] = [:]
-    /// carpN interfaces created (or partly configured) without a carpdev and a vhid yet.
-    var pending: [String: VirtualHostChange] = [:]
     /// The parts of the demotions set by hand (sysctl writes, carpdemote), kept across restarts;
     /// the automatic parts (carpdev down, send errors) are recomputed.
     var manualDemotion = 0
@@ -120,7 +118,7 @@ final class Node {
         submit(engine.shutdown(now: clock()))
         carryOut()
         Self.deleteOwnMacvlans(route: route)
-        interfaces = [:]
+        macvlans = [:]
         tuning.restore()
         log.info("exiting")
     }

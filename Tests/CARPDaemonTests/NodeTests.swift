@@ -290,6 +290,6 @@ struct NodeShutdownTests {
         u.node.start()
         #expect(u.node.records().map(\.ifname) == t.node.records().map(\.ifname))
         #expect(u.node.records().map(\.advskew) == [100, 0])
-        #expect(u.node.pending["carp3"]?.advbase == 2)
+        #expect(u.node.engine.interfaces["carp3"]?.pending?.advbase == 2)
     }
 }

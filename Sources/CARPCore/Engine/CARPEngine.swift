@@ -28,6 +28,8 @@ public enum LogLevel: Int, Sendable, Comparable {
 public enum EngineOutput: Hashable, Sendable {
     case vhost(VirtualHostKey, CARPAction)
     case log(LogLevel, String)
+    /// The MASTER vhosts of a carp interface changed (what load balancing will follow).
+    case ownership(interface: String, masters: [VirtualHostKey])
 }
 
 /// All vhids of one node plus the node-wide sysctls, demotion and statistics.
@@ -36,6 +38,9 @@ public struct CARPEngine: Sendable {
     public internal(set) var settings = GlobalSettings()
     public internal(set) var statistics = CARPStatistics()
     public internal(set) var hosts: [VirtualHostKey: VirtualHost] = [:]
+    /// The carp interfaces by name, each with its vhosts (CARPInterface.swift).
+    public internal(set) var interfaces: [String: CARPInterface] = [:]
+    var interfaceOf: [VirtualHostKey: String] = [:]
     /// OpenBSD interface-group demote counters; every vhid is in group "carp".
     public internal(set) var groupDemote: [String: Int] = ["carp": 0]
     var linkUp: [String: Bool] = [:]
@@ -69,10 +74,13 @@ public struct CARPEngine: Sendable {
 
     // MARK: - Configuration
 
-    /// Creates or changes a vhid. `counterSeed` (random) is used only when it is created.
-    public mutating func configure(_ key: VirtualHostKey, _ config: VirtualHostConfig, counterSeed: UInt64, now: UInt64) -> [EngineOutput] {
+    /// Creates or changes a vhid. A new one joins carp interface `interface` (named: an
+    /// OpenBSD carpN; else FreeBSD's hidden one); `counterSeed` (random) seeds its counter.
+    public mutating func configure(_ key: VirtualHostKey, _ config: VirtualHostConfig, interface: String? = nil, named: Bool = false,
+                                   counterSeed: UInt64, now: UInt64) -> [EngineOutput] {
         guard hosts[key] != nil else {
             hosts[key] = VirtualHost(machine: CARPMachine(config: config, counterSeed: counterSeed), adminUp: true)
+            attach(key, to: interface ?? "vh\(key.vhid)-\(key.carpdev)", named: named)
             return reevaluate([key], now: now)
         }
         let actions = hosts[key]!.machine.configure(config, context: context, now: now)
@@ -103,6 +111,7 @@ public struct CARPEngine: Sendable {
             outputs += adjustGroup("carp", for: key, by: -1, reason: "vhid removed", now: now)
         }
         outputs += forgetClaim(key, reason: "vhid removed", now: now)
+        detach(key)
         hosts[key] = nil
         deadlines[key] = nil  // tagged() above read the machine before it went
         return outputs
@@ -193,9 +202,11 @@ public struct CARPEngine: Sendable {
             if to == .master {
                 statistics.increment(.preempt)
                 awaitingReady[key] = (from, reason)
+                outputs += ownershipChanged(key, master: true)
             } else if from == .master {
                 awaitingReady[key] = nil
                 outputs += forgetClaim(key, reason: "no longer master", now: nil)
+                outputs += ownershipChanged(key, master: false)
             }
         }
         return outputs

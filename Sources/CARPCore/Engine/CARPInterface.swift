@@ -1,0 +1,71 @@
+/// A carp interface: OpenBSD's carpN, or the hidden one of a FreeBSD-style vhid. It owns
+/// its virtual hosts (one today; OpenBSD's carpnodes give it several that share addresses,
+/// key and advbase, and it is MASTER for those whose machine is) and, until it has a
+/// carpdev and a vhid, the settings given so far. `(carpdev, vhid)` stays the key on the
+/// wire; the interface is how administrators and the effects name it.
+public struct CARPInterface: Hashable, Sendable {
+    public let name: String
+    /// OpenBSD's carpN: it stays when its last address goes (FreeBSD's vhid does not).
+    public var named: Bool
+    /// Its virtual hosts, in the order they were attached (OpenBSD's carpnode order).
+    public internal(set) var vhosts: [VirtualHostKey] = []
+    /// The vhosts that are MASTER, in `vhosts` order (OpenBSD's sc_balancing mask).
+    public internal(set) var masters: [VirtualHostKey] = []
+    /// `ifconfig carp0 create`, or carp0 configured bit by bit: what was given before it had
+    /// a carpdev and a vhid.
+    public internal(set) var pending: VirtualHostChange?
+
+    public init(name: String, named: Bool) {
+        self.name = name
+        self.named = named
+    }
+}
+
+extension CARPEngine {
+    /// The carp interface `key` belongs to.
+    public func interface(of key: VirtualHostKey) -> CARPInterface? {
+        interfaceOf[key].flatMap { interfaces[$0] }
+    }
+
+    /// Keeps the settings of carp interface `name` while it has no virtual host yet.
+    public mutating func hold(_ change: VirtualHostChange, for name: String) {
+        var interface = interfaces[name] ?? CARPInterface(name: name, named: true)
+        interface.pending = change
+        interfaces[name] = interface
+    }
+
+    /// Forgets a carp interface that has no virtual host (`ifconfig carp0 destroy` before it
+    /// had one); false if there is none such.
+    public mutating func removePending(_ name: String) -> Bool {
+        guard let interface = interfaces[name], interface.vhosts.isEmpty else { return false }
+        interfaces[name] = nil
+        return true
+    }
+
+    /// Attaches a new vhid to its interface (created if needed; its pending settings are
+    /// used up by now).
+    mutating func attach(_ key: VirtualHostKey, to name: String, named: Bool) {
+        var interface = interfaces[name] ?? CARPInterface(name: name, named: named)
+        interface.pending = nil
+        if !interface.vhosts.contains(key) { interface.vhosts.append(key) }
+        interfaces[name] = interface
+        interfaceOf[key] = name
+    }
+
+    /// Detaches a removed vhid; an interface left without any goes too.
+    mutating func detach(_ key: VirtualHostKey) {
+        guard let name = interfaceOf.removeValue(forKey: key), var interface = interfaces[name] else { return }
+        interface.vhosts.removeAll { $0 == key }
+        interface.masters.removeAll { $0 == key }
+        interfaces[name] = interface.vhosts.isEmpty ? nil : interface
+    }
+
+    /// A vhid became or stopped being MASTER: its interface's owner set changes.
+    mutating func ownershipChanged(_ key: VirtualHostKey, master: Bool) -> [EngineOutput] {
+        guard let name = interfaceOf[key], var interface = interfaces[name] else { return [] }
+        let before = interface.masters
+        interface.masters = interface.vhosts.filter { $0 == key ? master : before.contains($0) }
+        interfaces[name] = interface
+        return interface.masters == before ? [] : [.ownership(interface: name, masters: interface.masters)]
+    }
+}
