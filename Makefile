@@ -6,7 +6,7 @@
 #   make release  optimized build, fully static (fast start, small RSS, nothing to install)
 #   make install  install a release build (PREFIX=/usr/local, DESTDIR=; see scripts/install)
 #   make bench    failover, scenarios, footprint beside ucarp and keepalived (bench/RESULTS.md)
-#   make lint     check the man pages with mandoc
+#   make lint     check the man pages with mandoc, and the modules' imports (scripts/check-arrows)
 SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -36,12 +36,14 @@ integration: build
 
 lint: deps
 	mandoc -T lint -W warning man/*.[0-9]
+	./scripts/check-arrows
 
 # The release binaries (static, what make install ships) run the core namespace tests too.
 RELEASE_TESTS = 01-failover 03-bowout 11-openbsd-example 12-cli 14-restart 20-bowout-burst
 
 check: deps
 	mandoc -T lint -W warning man/*.[0-9]
+	./scripts/check-arrows
 	$(SWIFT) build
 	$(SWIFT) test
 	./tests/integration/run
