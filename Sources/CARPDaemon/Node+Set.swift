@@ -36,7 +36,7 @@ extension Node {
             macvlans[target] = try createInterface(target, ifname: r.ifname)
         }
         let now = clock()
-        let vif = macvlans[target]!
+        guard let vif = macvlans[target] else { throw ControlFailure(EIO, "\(target): no interface for this vhid") }
         submit(engine.configure(target, new, interface: vif.ifname, named: vif.named, counterSeed: UInt64.random(in: .min ... .max), now: now))
         if !adminUp { submit(engine.setAdminUp(target, false, now: now)) }
         if let up = r.up { submit(engine.setAdminUp(target, up, now: now)) }

@@ -126,22 +126,27 @@ extension ValueFormat where Value == CARPKey {
 
 extension ValueFormat where Value == IPv4Address {
     /// A unicast IPv4 peer, or the group (224.0.0.18, also spelled `mcast`).
-    static let peer = ValueFormat(parse: { text throws(ValueError) in
-        if text == "mcast" { return .carpGroup }
-        guard let a = IPv4Address(text) else { throw ValueError("peer \(text): only IPv4 addresses are supported") }
-        guard a == .carpGroup || IPAddress.v4(a).isUnicast else { throw ValueError("peer \(text): not a unicast address") }
-        return a
-    }, format: { $0.description })
+    static let peer = ValueFormat.peer("peer", group: .carpGroup, alias: "mcast", unparsable: "only IPv4 addresses are supported",
+                                       parse: { IPv4Address($0) }, address: { .v4($0) })
 }
 
 extension ValueFormat where Value == IPv6Address {
     /// A unicast IPv6 peer, or the group (ff02::12, also spelled `mcast6`).
-    static let peer6 = ValueFormat(parse: { text throws(ValueError) in
-        if text == "mcast6" { return .carpGroup }
-        guard let a = IPv6Address(text) else { throw ValueError("peer6 \(text): bad address") }
-        guard a == .carpGroup || IPAddress.v6(a).isUnicast else { throw ValueError("peer6 \(text): not a unicast address") }
-        return a
-    }, format: { $0.description })
+    static let peer6 = ValueFormat.peer("peer6", group: .carpGroup, alias: "mcast6", unparsable: "bad address",
+                                        parse: { IPv6Address($0) }, address: { .v6($0) })
+}
+
+extension ValueFormat where Value: CustomStringConvertible & Equatable & Sendable {
+    /// A unicast peer of one family, or that family's CARP group (also spelled `alias`).
+    static func peer(_ name: String, group: Value, alias: String, unparsable: String,
+                     parse: @escaping @Sendable (String) -> Value?, address: @escaping @Sendable (Value) -> IPAddress) -> ValueFormat {
+        ValueFormat(parse: { text throws(ValueError) in
+            if text == alias { return group }
+            guard let a = parse(text) else { throw ValueError("\(name) \(text): \(unparsable)") }
+            guard a == group || address(a).isUnicast else { throw ValueError("\(name) \(text): not a unicast address") }
+            return a
+        }, format: { $0.description })
+    }
 }
 
 extension ValueFormat where Value == IPPrefix {
