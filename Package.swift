@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "CCarpShim"),
         .target(name: "Netlink", dependencies: ["CNetlink", "CARPTypes"]),
         // OS primitives: sockets, epoll, signals, processes; the control framing comes from CARPControl.
-        .target(name: "LinuxHost", dependencies: ["CCarpShim", "CARPControl"]),
+        .target(name: "LinuxHost", dependencies: ["CCarpShim", "CARPControl", "CARPTypes"]),
         .target(name: "CARPDaemon", dependencies: [
             "CARPCore", "CARPControl", "BSDSyntax", "Netlink", "LinuxHost", "CCarpShim",
             .product(name: "Logging", package: "swift-log"),

@@ -91,7 +91,7 @@ final class Daemon {
             log.error("netlink: cannot open a route socket")
             return 1
         }
-        for name in Node.deleteOwnMacvlans(route: route) { log.notice("removed stale \(name)") }
+        for name in Node.deleteOwnMacvlans(route: route, log: log) { log.notice("removed stale \(name)") }
         var tuning = HostTuning(log: log, files: LinuxFiles(), savedPath: options.savedSysctlsPath)
         tuning.restore()
         return 0

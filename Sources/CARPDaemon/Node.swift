@@ -56,7 +56,7 @@ final class Node {
 
     /// What a start does before serving: stale macvlans away, the DSCP, the configuration.
     func start() {
-        for name in Self.deleteOwnMacvlans(route: route) { log.notice("removed stale \(name)") }
+        for name in Self.deleteOwnMacvlans(route: route, log: log) { log.notice("removed stale \(name)") }
         do { try packets.setDSCP(engine.settings.dscp) } catch { log.warning("dscp: \(error)") }
         loadConfiguration()
         carryOut()
@@ -92,10 +92,22 @@ final class Node {
         }
     }
 
+    /// The carpdev's link and sources; nil when it does not exist (or cannot be read, which
+    /// is logged: the vhids on it then count as on a carpdev that is down).
     func readParent(_ name: String) -> ParentState? {
-        guard let link = try? route.link(named: name) else { return nil }
+        let found: LinkInfo?
+        do { found = try route.link(named: name) } catch {
+            log.warning("carp: \(error)")
+            return nil
+        }
+        guard let link = found else { return nil }
         var state = ParentState(index: link.index, up: link.isUp && link.hasCarrier)
-        for address in (try? route.addresses(ifindex: link.index)) ?? [] {
+        let addresses: [AddressInfo]
+        do { addresses = try route.addresses(ifindex: link.index) } catch {
+            log.warning("carp: \(error)")
+            addresses = []
+        }
+        for address in addresses {
             state.prefixes.append(address.prefix)
             let bytes = address.prefix.address.bytes
             if address.prefix.family == .inet {
@@ -117,7 +129,7 @@ final class Node {
     func shutdown() {
         submit(engine.shutdown(now: clock()))
         carryOut()
-        Self.deleteOwnMacvlans(route: route)
+        Self.deleteOwnMacvlans(route: route, log: log)
         macvlans = [:]
         tuning.restore()
         log.info("exiting")
@@ -126,19 +138,30 @@ final class Node {
     /// Deletes the macvlans a carpd made in this namespace (recognised by their alias) and
     /// returns their names. Those in carpd's interface group go in one request when nothing
     /// else is in that group; any others (or all, if the group request fails) one by one.
+    /// A failure is logged: a macvlan left behind would answer for its VIPs.
     @discardableResult
-    static func deleteOwnMacvlans(route: RoutePort) -> [String] {
-        guard let links = try? route.links() else { return [] }
+    static func deleteOwnMacvlans(route: RoutePort, log: Logger) -> [String] {
+        let links: [LinkInfo]
+        do { links = try route.links() } catch {
+            log.error("carp: cannot list the links to remove carpd's macvlans: \(error)")
+            return []
+        }
         let ours = links.filter(\.isCarpdMacvlan)
         let ourIndexes = Set(ours.map(\.index))
         let group = CarpdConventions.macvlanGroup
         let grouped = links.filter { $0.group == group }
         var left = ours
-        if !grouped.isEmpty, grouped.allSatisfy({ ourIndexes.contains($0.index) }),
-           (try? route.deleteLinks(group: group)) != nil {
-            left = ours.filter { $0.group != group }
+        if !grouped.isEmpty, grouped.allSatisfy({ ourIndexes.contains($0.index) }) {
+            do {
+                try route.deleteLinks(group: group)
+                left = ours.filter { $0.group != group }
+            } catch {
+                log.warning("carp: \(error); deleting them one by one")
+            }
         }
-        for link in left { try? route.deleteLink(index: link.index) }
+        for link in left {
+            do { try route.deleteLink(index: link.index) } catch { log.error("carp: \(error)") }
+        }
         return ours.map(\.name)
     }
 }

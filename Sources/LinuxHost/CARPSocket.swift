@@ -1,3 +1,4 @@
+import CARPTypes
 import CCarpShim
 import Glibc
 
@@ -38,10 +39,6 @@ public final class CARPSocket {
 
     /// IANA protocol number of CARP (shared with VRRP).
     static let protocolNumber: Int32 = 112
-    /// 224.0.0.18, the IPv4 CARP group.
-    static let inetGroup: [UInt8] = [224, 0, 0, 18]
-    /// ff02::12, the IPv6 CARP group.
-    static let inet6Group: [UInt8] = [0xFF, 0x02] + [UInt8](repeating: 0, count: 13) + [0x12]
 
     /// The family given at creation.
     public let family: Family
@@ -145,12 +142,12 @@ public final class CARPSocket {
             switch family {
             case .inet:
                 var request = ip_mreqn()
-                request.imr_multiaddr = makeInAddr(CARPSocket.inetGroup)
+                request.imr_multiaddr = makeInAddr(IPv4Address.carpGroup.bytes)
                 request.imr_ifindex = ifindex
                 try setSocketOption(receiveFD, Int32(IPPROTO_IP), IP_ADD_MEMBERSHIP, request, "IP_ADD_MEMBERSHIP ifindex \(ifindex)")
             case .inet6:
                 var request = ipv6_mreq()
-                request.ipv6mr_multiaddr = makeIn6Addr(CARPSocket.inet6Group)
+                request.ipv6mr_multiaddr = makeIn6Addr(IPv6Address.carpGroup.bytes)
                 request.ipv6mr_interface = UInt32(bitPattern: ifindex)
                 try setSocketOption(receiveFD, Int32(IPPROTO_IPV6), IPV6_ADD_MEMBERSHIP, request, "IPV6_ADD_MEMBERSHIP ifindex \(ifindex)")
             }
