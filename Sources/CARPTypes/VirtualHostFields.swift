@@ -3,7 +3,7 @@
 /// in a `VirtualHostChange` (`set=1`) and a `VirtualHostRecord` (`get=1`, the saved state).
 /// The codec, the checks and the persistence all come from this table; a new key is a new
 /// row here plus the code that uses its value.
-public enum VirtualHostFields {
+public enum VirtualHostFields: FieldTable {
     public static let all: [VirtualHostField] = [
         VirtualHostField("vhid", change: .one(\.vhid, .number("vhid", 1...255)), record: .one(\.vhid, .number("vhid", 0...255))),
         VirtualHostField("ifname", change: .one(\.ifname, .interfaceName), record: .one(\.ifname, .interfaceName)),
@@ -20,19 +20,32 @@ public enum VirtualHostFields {
         VirtualHostField("deladdr", change: .many(\.delete, .unicastPrefix)),
         VirtualHostField("key", change: .one(\.key, .passphrase), record: .one(\.key, .passphrase)),
     ]
-
-    /// The row named `name`.
-    public static func field(named name: String) -> VirtualHostField? { all.first { $0.name == name } }
 }
 
-/// One key of the table: what it means in a change and in a record (either may be absent:
-/// `deladdr` exists only in changes, `named` and `demote` only in records).
-public struct VirtualHostField: Sendable {
-    public let name: String
-    let change: Slot<VirtualHostChange>?
-    let record: Slot<VirtualHostRecord>?
+public typealias VirtualHostField = Field<VirtualHostChange, VirtualHostRecord>
 
-    init(_ name: String, change: Slot<VirtualHostChange>? = nil, record: Slot<VirtualHostRecord>? = nil) {
+/// A table of control keys for one kind of object: its changes (`Change`, a request) and its
+/// records (`Record`, a reply or the saved state). Virtual hosts have one (`VirtualHostFields`),
+/// pfsync has one (`PfsyncFields`); ControlMessage reads and writes both through this.
+public protocol FieldTable {
+    associatedtype Change
+    associatedtype Record
+    static var all: [Field<Change, Record>] { get }
+}
+
+extension FieldTable {
+    /// The row named `name`.
+    public static func field(named name: String) -> Field<Change, Record>? { all.first { $0.name == name } }
+}
+
+/// One key of a table: what it means in a change and in a record (either may be absent:
+/// `deladdr` exists only in changes, `named` and `demote` only in records).
+public struct Field<Change, Record>: Sendable {
+    public let name: String
+    let change: Slot<Change>?
+    let record: Slot<Record>?
+
+    init(_ name: String, change: Slot<Change>? = nil, record: Slot<Record>? = nil) {
         self.name = name
         self.change = change
         self.record = record
@@ -42,19 +55,19 @@ public struct VirtualHostField: Sendable {
     public var isRecordKey: Bool { record != nil }
 
     /// Reads one `name=text` line into `change`; a key that is not a change key is refused.
-    public func read(_ text: String, into change: inout VirtualHostChange) throws(ValueError) {
+    public func read(_ text: String, into change: inout Change) throws(ValueError) {
         guard let slot = self.change else { throw ValueError("unknown key '\(name)'") }
         try slot.read(text, &change)
     }
 
-    public func read(_ text: String, into record: inout VirtualHostRecord) throws(ValueError) {
+    public func read(_ text: String, into record: inout Record) throws(ValueError) {
         guard let slot = self.record else { throw ValueError("unknown key '\(name)'") }
         try slot.read(text, &record)
     }
 
     /// The values this key has in `change`, one line each (none when absent).
-    public func values(of change: VirtualHostChange) -> [String] { self.change?.write(change) ?? [] }
-    public func values(of record: VirtualHostRecord) -> [String] { self.record?.write(record) ?? [] }
+    public func values(of change: Change) -> [String] { self.change?.write(change) ?? [] }
+    public func values(of record: Record) -> [String] { self.record?.write(record) ?? [] }
 
     /// Where a field's value lives in `Root`: one optional value, or a repeated one.
     struct Slot<Root>: Sendable {
@@ -158,15 +171,23 @@ extension ValueFormat where Value == IPPrefix {
     }, format: { $0.description })
 }
 
-extension VirtualHostChange {
-    /// This change with every value checked as the control protocol checks it (written and
-    /// read back through the table), so that a change that never crossed the socket (a boot
-    /// file line, the saved state) meets the same rules as one that did.
-    public func validated() throws(ValueError) -> VirtualHostChange {
-        var checked = VirtualHostChange()
-        for field in VirtualHostFields.all {
-            for value in field.values(of: self) { try field.read(value, into: &checked) }
+extension FieldTable {
+    /// `change` with every value checked as the control protocol checks it (written and read
+    /// back through the table, starting from `empty`), so that a change that never crossed
+    /// the socket (a boot file line, the saved state) meets the same rules as one that did.
+    public static func validated(_ change: Change, from empty: Change) throws(ValueError) -> Change {
+        var checked = empty
+        for field in all {
+            for value in field.values(of: change) { try field.read(value, into: &checked) }
         }
         return checked
     }
+}
+
+extension VirtualHostChange {
+    public func validated() throws(ValueError) -> VirtualHostChange { try VirtualHostFields.validated(self, from: VirtualHostChange()) }
+}
+
+extension PfsyncChange {
+    public func validated() throws(ValueError) -> PfsyncChange { try PfsyncFields.validated(self, from: PfsyncChange()) }
 }

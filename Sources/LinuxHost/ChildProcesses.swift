@@ -91,9 +91,61 @@ public final class ChildProcesses {
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
+    /// What a command run to its end printed, and how it ended (nil: killed at its time limit).
+    public struct Output: Sendable {
+        public var status: ExitStatus?
+        public var text: String
+
+        public init(status: ExitStatus?, text: String) {
+            self.status = status
+            self.text = text
+        }
+    }
+
+    /// Runs `path` to its end, at most `timeout` ns, collecting its standard output and error:
+    /// for short commands on carpd's own path (a conntrackd commit, its statistics), which
+    /// block the loop for their few milliseconds. Past the limit the command is killed.
+    public func run(_ path: String, _ arguments: [String], timeout: UInt64) throws(SystemError) -> Output {
+        var pipeFDs: [Int32] = [-1, -1]
+        guard pipe(&pipeFDs) == 0 else { throw SystemError.last("pipe") }
+        // Close-on-exec: only the command's dup2'ed descriptors 1 and 2 must reach it.
+        for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        defer { closeDescriptor(pipeFDs[0]) }
+        let pid: pid_t
+        do {
+            pid = try Self.start(path, arguments, output: pipeFDs[1])
+        } catch {
+            closeDescriptor(pipeFDs[1])
+            throw error
+        }
+        closeDescriptor(pipeFDs[1])
+        let deadline = MonotonicClock.now() + timeout
+        var text: [UInt8] = [], killed = false
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let left = Reactor.timeoutMilliseconds(until: deadline, now: MonotonicClock.now())
+            var descriptor = pollfd(fd: pipeFDs[0], events: Int16(POLLIN), revents: 0)
+            if left == 0 || (poll(&descriptor, 1, left) == 0) {
+                Glibc.kill(pid, SIGKILL)
+                killed = true
+                break
+            }
+            let count = chunk.withUnsafeMutableBytes { buffer in
+                retryingOnInterrupt { Glibc.read(pipeFDs[0], buffer.baseAddress, buffer.count) }
+            }
+            if count <= 0 { break }  // EOF: the command closed its output (it has ended)
+            text += chunk[0..<count]
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let ended: ExitStatus = status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
+        return Output(status: killed ? nil : ended, text: String(decoding: text, as: UTF8.self))
+    }
+
     /// posix_spawn with an empty signal mask and default dispositions: carpd blocks the
-    /// signals it reads from a signalfd, and a child would inherit that.
-    static func start(_ path: String, _ arguments: [String]) throws(SystemError) -> pid_t {
+    /// signals it reads from a signalfd, and a child would inherit that. With `output`, the
+    /// child's standard output and error go there.
+    static func start(_ path: String, _ arguments: [String], output: Int32? = nil) throws(SystemError) -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -103,10 +155,17 @@ public final class ChildProcesses {
         posix_spawnattr_setsigmask(&attributes, &empty)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let output {
+            posix_spawn_file_actions_adddup2(&actions, output, 1)
+            posix_spawn_file_actions_adddup2(&actions, output, 2)
+        }
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, nil, &attributes, argv, environ)
+        let rc = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
         guard rc == 0 else { throw SystemError(operation: path, errno: rc) }
         return pid
     }
