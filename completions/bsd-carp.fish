@@ -28,10 +28,10 @@ function __bsd_carp_ifconfig_position
     test $i -gt $n; and echo interface; and return
     set i (math $i + 1)
     while test $i -le $n
-        if contains -- $tokens[$i] 'vhid' 'advbase' 'advskew' 'pass' 'carpdev' 'state' 'carppeer' 'peer' 'peer6' 'carpver' 'inet' 'inet6' 'netmask' 'prefixlen' 'broadcast' 'mtu' 'balancing' 'carpnodes' 'lladdr' 'vrrpinterval' 'vrrpprio'
+        if contains -- $tokens[$i] 'vhid' 'advbase' 'advskew' 'pass' 'carpdev' 'state' 'carppeer' 'peer' 'peer6' 'carpver' 'syncdev' 'syncif' 'syncpeer' 'maxupd' 'version' 'inet' 'inet6' 'netmask' 'prefixlen' 'broadcast' 'mtu' 'balancing' 'carpnodes' 'lladdr' 'vrrpinterval' 'vrrpprio'
             test $i -eq $n; and echo value:$tokens[$i]; and return
             set -l next $tokens[(math $i + 1)]
-            if not contains -- $tokens[$i] inet inet6; or not contains -- $next 'vhid' 'advbase' 'advskew' 'pass' 'carpdev' 'state' 'carppeer' '-carppeer' 'peer' 'mcast' 'peer6' 'mcast6' 'carpver' 'inet' 'inet6' 'netmask' 'prefixlen' 'broadcast' 'alias' 'add' '-alias' 'delete' 'remove' 'up' 'down' 'mtu' 'create' 'destroy'
+            if not contains -- $tokens[$i] inet inet6; or not contains -- $next 'vhid' 'advbase' 'advskew' 'pass' 'carpdev' 'state' 'carppeer' '-carppeer' 'peer' 'mcast' 'peer6' 'mcast6' 'carpver' 'syncdev' 'syncif' '-syncdev' '-syncif' 'syncpeer' '-syncpeer' 'maxupd' 'defer' '-defer' 'version' 'inet' 'inet6' 'netmask' 'prefixlen' 'broadcast' 'alias' 'add' '-alias' 'delete' 'remove' 'up' 'down' 'mtu' 'create' 'destroy'
                 set i (math $i + 1)
             end
         end
@@ -76,6 +76,16 @@ for c in bsd-ifconfig (__bsd_carp_is_ours ifconfig; and echo ifconfig)
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'peer6' -d 'send IPv6 advertisements to this peer'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'mcast6' -d 'advertise to ff02::12 again'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'carpver' -d 'protocol version: 2 is CARP (FreeBSD\'s 3, VRRPv3, is not supported)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'syncdev' -d 'pfsync: the interface state updates travel on'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'syncif' -d 'pfsync: same as syncdev'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a '-syncdev' -d 'pfsync: stop sending state updates'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a '-syncif' -d 'pfsync: same as -syncdev'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'syncpeer' -d 'pfsync: send state updates to this peer, not the multicast group'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a '-syncpeer' -d 'pfsync: use the multicast group again'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'maxupd' -d 'pfsync: updates of a state collapsed into one, 0 to 255 (kept, not applied)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'defer' -d 'pfsync: hold a new state\'s first packet for the peer (kept, not applied)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a '-defer' -d 'pfsync: do not hold first packets'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'version' -d 'pfsync: FreeBSD\'s protocol version (kept, not applied)'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'inet' -d 'IPv4 address: ADDR[/len] [netmask MASK]'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'inet6' -d 'IPv6 address: ADDR[/len] [prefixlen N]'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'netmask' -d 'IPv4 netmask of the address, dotted or hex'
@@ -94,6 +104,9 @@ for c in bsd-ifconfig (__bsd_carp_is_ours ifconfig; and echo ifconfig)
     complete -c $c -n '__bsd_carp_ifconfig_at value:carpdev' -a '(__bsd_carp_interfaces)'
     complete -c $c -n '__bsd_carp_ifconfig_at value:state' -a 'init backup master'
     complete -c $c -n '__bsd_carp_ifconfig_at value:carpver' -a '2'
+    complete -c $c -n '__bsd_carp_ifconfig_at value:syncdev' -a '(__bsd_carp_interfaces)'
+    complete -c $c -n '__bsd_carp_ifconfig_at value:syncif' -a '(__bsd_carp_interfaces)'
+    complete -c $c -n '__bsd_carp_ifconfig_at value:version' -a '1301 1400'
 end
 for c in bsd-sysctl (__bsd_carp_is_ours sysctl; and echo sysctl)
     complete -e -c $c
@@ -111,6 +124,7 @@ for c in bsd-sysctl (__bsd_carp_is_ours sysctl; and echo sysctl)
     complete -c $c -n 'not string match -q -- "*=*" (commandline -ct)' -a 'net.inet.carp.ifdown_demotion_factor' -d 'demotion per vhid whose carpdev is down'
     complete -c $c -n 'not string match -q -- "*=*" (commandline -ct)' -a 'net.inet.carp.senderr_demotion_factor' -d 'demotion after 3 consecutive send errors'
     complete -c $c -n 'not string match -q -- "*=*" (commandline -ct)' -a 'net.inet.carp.dscp' -d 'DSCP of advertisements'
+    complete -c $c -n 'not string match -q -- "*=*" (commandline -ct)' -a 'net.pfsync.carp_demotion_factor' -d 'demotion while pfsync0 is not in sync'
     complete -c $c -n 'not string match -q -- "*=*" (commandline -ct)' -a 'net.inet.carp.stats' -d 'CARP statistics, read-only (netstat -s -p carp)'
     complete -c $c -n 'not string match -q -- "*=*" (commandline -ct)' -a 'net.inet.ip.forwarding' -d '/proc/sys/net/ipv4/ip_forward'
     complete -c $c -n 'not string match -q -- "*=*" (commandline -ct)' -a 'net.inet6.ip6.forwarding' -d '/proc/sys/net/ipv6/conf/all/forwarding'
@@ -121,5 +135,5 @@ for c in bsd-netstat (__bsd_carp_is_ours netstat; and echo netstat)
     complete -e -c $c
     complete -c $c -f
     complete -c $c -s s -d 'show protocol statistics; -ss hides zero counters'
-    complete -c $c -s p -x -a carp -d 'protocol: carp'
+    complete -c $c -s p -x -a 'carp pfsync' -d 'protocol: carp or pfsync'
 end

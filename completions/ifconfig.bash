@@ -4,7 +4,7 @@
 # One file for the three tools: install it as bsd-ifconfig, bsd-sysctl and bsd-netstat in
 # bash-completion's directory; loading it again is harmless.
 
-_bsd_carp_ifconfig_words='vhid advbase advskew pass carpdev state carppeer -carppeer peer mcast peer6 mcast6 carpver inet inet6 netmask prefixlen broadcast alias add -alias delete remove up down mtu create destroy'
+_bsd_carp_ifconfig_words='vhid advbase advskew pass carpdev state carppeer -carppeer peer mcast peer6 mcast6 carpver syncdev syncif -syncdev -syncif syncpeer -syncpeer maxupd defer -defer version inet inet6 netmask prefixlen broadcast alias add -alias delete remove up down mtu create destroy'
 
 _bsd_carp_interfaces() {
     local path
@@ -20,7 +20,10 @@ _bsd_carp_ifconfig_argument() {
         carpdev) echo interfaces ;;
         state) echo 'words init backup master' ;;
         carpver) echo 'words 2' ;;
-        vhid|advbase|advskew|pass|carppeer|peer|peer6|inet|inet6|netmask|prefixlen|broadcast|mtu|balancing|carpnodes|lladdr|vrrpinterval|vrrpprio) echo none ;;
+        syncdev) echo interfaces ;;
+        syncif) echo interfaces ;;
+        version) echo 'words 1301 1400' ;;
+        vhid|advbase|advskew|pass|carppeer|peer|peer6|syncpeer|maxupd|inet|inet6|netmask|prefixlen|broadcast|mtu|balancing|carpnodes|lladdr|vrrpinterval|vrrpprio) echo none ;;
         *) return 1 ;;
     esac
 }
@@ -78,14 +81,14 @@ _bsd_carp_sysctl() {
     if [[ $cur == -* ]]; then
         COMPREPLY=( $(compgen -W '-a -n -q -f -p -w' -- "$cur") )
     else
-        COMPREPLY=( $(compgen -W 'net.inet.carp.allow net.inet.carp.preempt net.inet.carp.log net.inet.carp.demotion net.inet.carp.ifdown_demotion_factor net.inet.carp.senderr_demotion_factor net.inet.carp.dscp net.inet.carp.stats net.inet.ip.forwarding net.inet6.ip6.forwarding net.inet.ip.ttl net.inet6.ip6.hlim' -- "$cur") )
+        COMPREPLY=( $(compgen -W 'net.inet.carp.allow net.inet.carp.preempt net.inet.carp.log net.inet.carp.demotion net.inet.carp.ifdown_demotion_factor net.inet.carp.senderr_demotion_factor net.inet.carp.dscp net.pfsync.carp_demotion_factor net.inet.carp.stats net.inet.ip.forwarding net.inet6.ip6.forwarding net.inet.ip.ttl net.inet6.ip6.hlim' -- "$cur") )
     fi
 }
 
 _bsd_carp_netstat() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
     if [[ $prev == -p ]]; then
-        COMPREPLY=( $(compgen -W 'carp' -- "$cur") )
+        COMPREPLY=( $(compgen -W 'carp pfsync' -- "$cur") )
     else
         COMPREPLY=( $(compgen -W '-s -p' -- "$cur") )
     fi

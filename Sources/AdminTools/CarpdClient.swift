@@ -49,7 +49,14 @@ public struct CarpdClient: Sendable {
         switch operation {
         case .set(let change): _ = try send(ControlMessage(set: change))
         case .remove(let ifname): _ = try request("remove", [("ifname", ifname)])
+        case .pfsync(let change): _ = try send(ControlMessage(pfsync: change))
         case .link: break
         }
+    }
+
+    /// pfsync0, or nil when there is none (or carpd does not answer).
+    public func pfsync() throws(ToolError) -> PfsyncRecord? {
+        guard let reply = try? request("pfsync") else { return nil }
+        do { return try reply.pfsyncRecord() } catch { throw ToolError("carpd: malformed reply: \(error)") }
     }
 }

@@ -75,7 +75,12 @@ public struct IfconfigCommand {
             for s in InterfaceModel.build(links: links, addresses: addresses, vhosts: vhosts) {
                 out.print(StatusRenderer.render(s, showKeys: showKeys))
             }
+            if let pfsync = try carpd.pfsync() { out.print(StatusRenderer.render(pfsync)) }
             return
+        }
+        if PfsyncRecord.isPfsyncName(ifname) {
+            guard let pfsync = try carpd.pfsync(), pfsync.ifname == ifname else { throw ToolError("\(ifname): no such interface") }
+            return out.print(StatusRenderer.render(pfsync))
         }
         // One interface: ask only about it, so the time does not grow with the vhids.
         let vhosts = { (key: String) throws(ToolError) in

@@ -14,6 +14,7 @@ struct IfconfigExecutor {
         let link = try? route.link(named: ifname)
         // Only a line that involves CARP needs carpd: plain addresses work without it.
         let needsCarpd = r.hasCARPParameters || r.create || r.destroy || IfconfigPlanner.isCarpName(ifname)
+            || PfsyncRecord.isPfsyncName(ifname)
             || r.addressAction == .delete
         let vhosts = needsCarpd || link == nil ? try carpd.records(showKey: false) : nil
         if vhosts == nil && (r.hasCARPParameters || IfconfigPlanner.isCarpName(ifname) && link == nil) {
@@ -32,7 +33,7 @@ struct IfconfigExecutor {
 
     private func perform(_ op: IfconfigOperation, link: LinkInfo?, route: RouteSocket) throws {
         switch op {
-        case .set, .remove:
+        case .set, .remove, .pfsync:
             try carpd.perform(op)
         case .link(let change):
             guard let link else { return }

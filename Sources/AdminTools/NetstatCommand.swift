@@ -1,5 +1,5 @@
-/// `netstat -s -p carp`: the BSD statistics block, from carpd. Nothing else of netstat
-/// is provided: Linux has ss(8), ip(8) and nstat(8) for that.
+/// `netstat -s -p carp` and `netstat -s -p pfsync`: the BSD statistics blocks, from carpd.
+/// Nothing else of netstat is provided: Linux has ss(8), ip(8) and nstat(8) for that.
 public struct NetstatCommand {
     let out: Output
     let carpd: CarpdClient
@@ -9,7 +9,7 @@ public struct NetstatCommand {
         self.carpd = carpd
     }
 
-    static let usage = "usage: netstat -s [-s] -p carp"
+    static let usage = "usage: netstat -s [-s] -p carp | pfsync"
 
     public func run(_ arguments: [String]) -> Int32 {
         var sflag = 0, proto: String?
@@ -32,11 +32,12 @@ public struct NetstatCommand {
                 if c == "p" { break }
             }
         }
-        guard sflag > 0, let proto else { return refuse("only \"netstat -s -p carp\" is provided; use ss(8), ip(8) or nstat(8)") }
-        guard proto == "carp" else { return refuse("\(proto): protocol statistics are not provided here; see nstat(8)") }
+        guard sflag > 0, let proto else { return refuse("only \"netstat -s -p carp\" and \"-p pfsync\" are provided; use ss(8), ip(8) or nstat(8)") }
+        guard proto == "carp" || proto == "pfsync" else { return refuse("\(proto): protocol statistics are not provided here; see nstat(8)") }
         do {
-            let reply = try carpd.request("stats")
-            out.print(Self.render(reply.pairs.reduce(into: [:]) { $0[$1.key] = UInt64($1.value) ?? 0 }, hideZero: sflag > 1))
+            let reply = try carpd.request(proto == "carp" ? "stats" : "pfsyncstats")
+            let stats = reply.pairs.reduce(into: [String: UInt64]()) { $0[$1.key] = UInt64($1.value) ?? 0 }
+            out.print(proto == "carp" ? Self.render(stats, hideZero: sflag > 1) : Self.renderPfsync(stats, hideZero: sflag > 1))
             return 0
         } catch {
             out.printError("netstat: \(error)")
@@ -76,10 +77,17 @@ public struct NetstatCommand {
     ]
 
     public static func render(_ stats: [String: UInt64], hideZero: Bool) -> String {
-        var text = ["carp:"]
+        block("carp:", lines, stats, hideZero: hideZero, ownLines: ownLines)
+    }
+
+    /// A statistics block: `title`, then a line per counter (`%d` its value, `%s` the plural
+    /// "s" when not 1); zero lines hidden with -ss, and `ownLines` (carpd's) always when zero.
+    static func block(_ title: String, _ lines: [(key: String, format: String)], _ stats: [String: UInt64],
+                      hideZero: Bool, ownLines: [(key: String, format: String)] = []) -> String {
+        var text = [title]
         for (key, format) in lines + ownLines {
             let n = stats[key] ?? 0
-            if (hideZero || !lines.contains { $0.key == key }) && n == 0 { continue }
+            if (hideZero || ownLines.contains { $0.key == key }) && n == 0 { continue }
             text.append(format.replacingFirst("%d", with: String(n)).replacingFirst("%s", with: n == 1 ? "" : "s"))
         }
         return text.joined(separator: "\n")
@@ -97,5 +105,32 @@ extension String {
             index = self.index(after: index)
         }
         return self
+    }
+}
+
+extension NetstatCommand {
+    /// OpenBSD's pfsync_stats(), with conntrackd's figures where it has an equivalent (the
+    /// others are 0: see pfsync(4)); -ss hides the zero lines.
+    static let pfsyncLines: [(key: String, format: String)] = [
+        ("ipackets", "\t%d packet%s received (IPv4)"),
+        ("ipackets6", "\t%d packet%s received (IPv6)"),
+        ("badif", "\t\t%d packet%s discarded for bad interface"),
+        ("badttl", "\t\t%d packet%s discarded for bad ttl"),
+        ("hdrops", "\t\t%d packet%s shorter than header"),
+        ("badver", "\t\t%d packet%s discarded for bad version"),
+        ("badauth", "\t\t%d packet%s discarded for bad HMAC"),
+        ("badact", "\t\t%d packet%s discarded for bad action"),
+        ("badlen", "\t\t%d packet%s discarded for short packet"),
+        ("badval", "\t\t%d state%s discarded for bad values"),
+        ("stale", "\t\t%d stale state%s"),
+        ("badstate", "\t\t%d failed state lookup/insert%s"),
+        ("opackets", "\t%d packet%s sent (IPv4)"),
+        ("opackets6", "\t%d packet%s sent (IPv6)"),
+        ("onomem", "\t\t%d send failed due to mbuf memory error"),
+        ("oerrors", "\t\t%d send error"),
+    ]
+
+    public static func renderPfsync(_ stats: [String: UInt64], hideZero: Bool) -> String {
+        block("pfsync:", pfsyncLines, stats, hideZero: hideZero)
     }
 }

@@ -48,4 +48,20 @@ public enum StatusRenderer {
             return "inet6 \(ip) prefixlen \(a.prefix.length)" + suffix
         }
     }
+
+    /// pfsync0 as OpenBSD prints it (the `pfsync:` line only with a syncdev), FreeBSD's
+    /// `syncok:` line after it, and FreeBSD's version on the line when it is not 1400.
+    public static func render(_ p: PfsyncRecord) -> String {
+        let flags = p.up ? BSDFlags.up | (p.running ? BSDFlags.running : 0) : 0
+        var lines = ["\(p.ifname): \(BSDFlags.describe(flags)) mtu 1500", "\tindex 0 priority 0 llprio 3", "\tgroups: carp pfsync"]
+        if let device = p.syncdev {
+            var line = "\tpfsync: syncdev: \(device) "
+            if let peer = p.syncpeer { line += "syncpeer: \(peer) " }
+            line += "maxupd: \(p.maxupd) defer: \(p.deferUpdates ? "on" : "off")"
+            if p.version != PfsyncRecord().version { line += " version: \(p.version)" }
+            lines.append(line)
+        }
+        lines.append("\tsyncok: \(p.syncok ? 1 : 0)")
+        return lines.joined(separator: "\n")
+    }
 }

@@ -98,9 +98,9 @@ public struct SysctlCommand {
             return ChildProcesses.run(linux, args + [text]) == 0
         }
         do throws(ToolError) {
-            if operand.name == SysctlNames.carpPrefix {
+            if SysctlNames.prefixes.contains(operand.name) {
                 guard operand.value == nil else { throw ToolError("\(operand.name): specification is incomplete") }
-                return listCarp(flags)
+                return listCarp(flags, under: operand.name)
             }
             if let path = SysctlNames.mappedPath(operand.name) {
                 try mapped(operand, path: path, flags)
@@ -151,13 +151,15 @@ public struct SysctlCommand {
         }
     }
 
-    private func listCarp(_ flags: Flags) -> Bool {
+    /// carpd's variables, those under `prefix` when given.
+    private func listCarp(_ flags: Flags, under prefix: String? = nil) -> Bool {
         do {
             let reply = try carpd.request("sysctl")
             var name: String?
             for (key, value) in reply.pairs {
                 if key == "name" { name = value }
-                if key == "value", let name { out.print(flags.namesOnly ? name : flags.valueOnly ? value : "\(name)=\(value)") }
+                guard key == "value", let name, prefix.map({ name.hasPrefix($0 + ".") }) ?? true else { continue }
+                out.print(flags.namesOnly ? name : flags.valueOnly ? value : "\(name)=\(value)")
             }
             return true
         } catch {

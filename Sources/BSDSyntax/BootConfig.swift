@@ -33,7 +33,14 @@ public enum BootConfig {
     /// (its items come back empty).
     public static func parse(fileName: String, path: String, contents: String) -> (items: [Item], problems: [Problem]) {
         if fileName == "sysctl.conf" { return collect(path, contents, sysctlLine) }
-        if fileName == "rc.conf" { return collect(path, contents, rcConfLine) }
+        if fileName == "rc.conf" {
+            let parsed = collect(path, contents, rcConfLine)
+            guard parsed.problems.isEmpty else { return parsed }
+            switch rcConfPfsync(path, contents) {
+            case .success(let item): return (parsed.items + (item.map { [$0] } ?? []), [])
+            case .failure(let problem): return ([], [problem])
+            }
+        }
         if fileName.hasPrefix("hostname.") {
             let ifname = String(fileName.dropFirst("hostname.".count))
             guard InterfaceName.isValid(ifname) else {
@@ -44,16 +51,49 @@ public enum BootConfig {
         return ([], [])
     }
 
-    /// The order files are applied in: sysctl.conf, then physical interfaces, then carpN
-    /// (as OpenBSD's netstart does), then rc.conf.
+    /// The order files are applied in: sysctl.conf, then physical interfaces, then pfsync0
+    /// (its commit must be ready before a carp interface can become MASTER), then carpN (as
+    /// OpenBSD's netstart does), then rc.conf.
     public static func order(_ names: [String]) -> [String] {
         func rank(_ name: String) -> Int {
             if name == "sysctl.conf" { return 0 }
-            if name.hasPrefix("hostname.") { return IfconfigPlanner.isCarpName(String(name.dropFirst(9))) ? 2 : 1 }
-            if name == "rc.conf" { return 3 }
-            return 4
+            if name.hasPrefix("hostname.") {
+                let ifname = String(name.dropFirst(9))
+                return PfsyncRecord.isPfsyncName(ifname) ? 2 : IfconfigPlanner.isCarpName(ifname) ? 3 : 1
+            }
+            if name == "rc.conf" { return 4 }
+            return 5
         }
-        return names.filter { rank($0) < 4 }.sorted { (rank($0), $0) < (rank($1), $1) }
+        return names.filter { rank($0) < 5 }.sorted { (rank($0), $0) < (rank($1), $1) }
+    }
+
+    /// FreeBSD's rc.conf for pfsync(4): `pfsync_enable="YES"`, `pfsync_syncdev`,
+    /// `pfsync_syncpeer`, `pfsync_ifconfig` become one `ifconfig pfsync0 syncdev DEV
+    /// [syncpeer PEER] [IFCONFIG] up`, as /etc/rc.d/pfsync runs it.
+    static func rcConfPfsync(_ path: String, _ contents: String) -> Result<Item?, Problem> {
+        var values: [String: (value: String, line: Int)] = [:]
+        for (n, raw) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let text = String(raw.prefix { $0 != "#" }).trimmingWhitespace
+            guard text.hasPrefix("pfsync_"), let eq = text.firstIndex(of: "=") else { continue }
+            var value = String(text[text.index(after: eq)...]).trimmingWhitespace
+            if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q { value = String(value.dropFirst().dropLast()) }
+            values[String(text[..<eq])] = (value, n + 1)
+        }
+        guard let enable = values["pfsync_enable"], ["YES", "yes", "TRUE", "true", "ON", "on", "1"].contains(enable.value) else {
+            return .success(nil)
+        }
+        guard let device = values["pfsync_syncdev"]?.value, !device.isEmpty else {
+            return .failure(Problem(file: path, line: enable.line, message: "pfsync_syncdev is not set"))
+        }
+        var words = ["syncdev", device]
+        if let peer = values["pfsync_syncpeer"]?.value, !peer.isEmpty { words += ["syncpeer", peer] }
+        words += (values["pfsync_ifconfig"]?.value ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        do {
+            return .success(Item(kind: .ifconfig(ifname: PfsyncRecord.interfaceName, request: try IfconfigParser.parse(words + ["up"])),
+                                 file: path, line: enable.line))
+        } catch {
+            return .failure(Problem(file: path, line: enable.line, message: error.message))
+        }
     }
 
     private static func collect(_ path: String, _ contents: String,
@@ -102,8 +142,8 @@ public enum BootConfig {
     static func sysctlLine(_ text: String) throws(UsageError) -> Item.Kind {
         guard let eq = text.firstIndex(of: "=") else { throw UsageError("expected name=value") }
         let name = String(text[..<eq]).trimmingWhitespace, value = String(text[text.index(after: eq)...]).trimmingWhitespace
-        guard name.hasPrefix(SysctlNames.carpPrefix + ".") else {
-            throw UsageError("\(name): only net.inet.carp names belong here; put others in /etc/sysctl.d")
+        guard SysctlNames.prefix(of: name) != nil else {
+            throw UsageError("\(name): only net.inet.carp and net.pfsync names belong here; put others in /etc/sysctl.d")
         }
         guard SysctlNames.carpNames.contains(name) else { throw UsageError("unknown oid '\(name)'") }
         guard let n = Int(value) else { throw UsageError("\(name): \(value): invalid integer") }

@@ -5,7 +5,7 @@ import CARPTypes
 /// (`UPDATE_COMPLETIONS=1 swift test --filter CompletionTests` rewrites it). ifconfig: flags,
 /// then interface names (/sys/class/net), then grammar words; a word's value gets its choices
 /// (`state`), interface names (`carpdev`) or nothing; `-g` gets `carp`, then `[-]carpdemote`.
-/// sysctl: the net.inet.carp and mapped names, other names left to the shell. netstat: `-s -p carp`.
+/// sysctl: the net.inet.carp and mapped names, other names left to the shell. netstat: `-s -p carp|pfsync`.
 public enum CompletionScripts {
     /// The BSD names; each tool is also installed as `bsd-NAME`. A plain name is completed
     /// here only when it is bsd-carp's tool (the same file as `bsd-NAME` on PATH, or no
@@ -17,6 +17,8 @@ public enum CompletionScripts {
 
     /// The one interface group there is (every carp interface is in it).
     static let group = "carp"
+    /// What `netstat -s -p` serves.
+    static let protocols = "carp pfsync"
 
     /// Words that may stand alone to name the address family (FreeBSD's rc.conf
     /// `inet vhid 1 ... alias ADDR`): a grammar word after them is not their argument.
@@ -29,7 +31,7 @@ public enum CompletionScripts {
         ("-w", false, "accepted for Linux habits; writes need no flag")]
 
     /// `netstat -s [-s] -p carp`: only the CARP statistics exist.
-    static let netstatFlags: [(flag: String, help: String)] = [("-s", "show protocol statistics; -ss hides zero counters"), ("-p", "protocol: carp")]
+    static let netstatFlags: [(flag: String, help: String)] = [("-s", "show protocol statistics; -ss hides zero counters"), ("-p", "protocol: carp or pfsync")]
 
     /// The names `sysctl` answers itself, with what they are.
     static var sysctlNames: [(name: String, help: String)] {
@@ -163,7 +165,7 @@ extension CompletionScripts {
             _bsd_carp_netstat() {
                 local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
                 if [[ $prev == -p ]]; then
-                    COMPREPLY=( $(compgen -W \(quoted(group)) -- "$cur") )
+                    COMPREPLY=( $(compgen -W \(quoted(protocols)) -- "$cur") )
                 else
                     COMPREPLY=( $(compgen -W \(quoted(words(netstatFlags.map(\.flag)))) -- "$cur") )
                 fi
@@ -268,7 +270,7 @@ extension CompletionScripts {
             _bsd-carp_netstat() {
               _arguments -s \\
                 \(quoted("*-s[" + netstatFlags[0].help + "]")) \\
-                \(quoted("-p+[" + netstatFlags[1].help + "]:protocol:(" + group + ")"))
+                \(quoted("-p+[" + netstatFlags[1].help + "]:protocol:(" + protocols + ")"))
             }
 
             # A plain name that is not bsd-carp's tool (bsd-NAME is installed and NAME is
@@ -390,7 +392,7 @@ extension CompletionScripts {
                 + sysctlNames.map { line(nil, "-n 'not \(value)' -a \(fishQuoted($0.name)) -d \(fishQuoted($0.help))") }
         default:
             return [line(nil, "-f"), line(nil, "-s s -d \(fishQuoted(netstatFlags[0].help))"),
-                    line(nil, "-s p -x -a \(group) -d \(fishQuoted(netstatFlags[1].help))")]
+                    line(nil, "-s p -x -a \(fishQuoted(protocols)) -d \(fishQuoted(netstatFlags[1].help))")]
         }
     }
 }

@@ -24,7 +24,7 @@ public struct WordRule: Sendable {
 }
 
 public enum IfconfigGrammar {
-    public static let rules: [WordRule] = carpRules + addressRules + linkRules
+    public static let rules: [WordRule] = carpRules + pfsyncRules + addressRules + linkRules
 
     public static func rule(named name: String) -> WordRule? { rules.first { $0.name == name } }
 

@@ -29,6 +29,7 @@ public enum IfconfigOperation: Hashable, Sendable {
     case set(VirtualHostChange)
     case remove(ifname: String)
     case link(LinkChange)
+    case pfsync(PfsyncChange)
 }
 
 /// Request + context -> ordered operations, in FreeBSD's order: link changes, CARP,
@@ -40,6 +41,8 @@ public enum IfconfigPlanner {
     }
 
     public static func plan(_ r: IfconfigRequest, ifname: String, context: IfconfigContext) throws(UsageError) -> [IfconfigOperation] {
+        if PfsyncRecord.isPfsyncName(ifname) { return try pfsync(r, ifname: ifname) }
+        if !r.pfsync.isEmpty { throw UsageError("\(r.pfsyncWordsUsed.first ?? "syncdev"): only a pfsync interface has it") }
         if context.isCarpInterface || (!context.linkExists && isCarpName(ifname)) {
             return try carpInterface(r, ifname: ifname, context: context)
         }
@@ -125,5 +128,22 @@ public enum IfconfigPlanner {
             }
         }
         return ops
+    }
+
+    // MARK: - pfsync0
+
+    /// pfsync0 is carpd's (it runs conntrackd for it): its words, up/down, create (implied,
+    /// as OpenBSD's ifconfig clones on first use) and destroy. No addresses, no CARP words.
+    static func pfsync(_ r: IfconfigRequest, ifname: String) throws(UsageError) -> [IfconfigOperation] {
+        guard ifname == PfsyncRecord.interfaceName else {
+            throw UsageError("\(ifname): only \(PfsyncRecord.interfaceName) is provided (one conntrackd per carpd)")
+        }
+        if r.hasCARPParameters { throw UsageError("\(ifname): vhid, carpdev and the other CARP words belong to a carp interface") }
+        if !r.addresses.isEmpty { throw UsageError("\(ifname): a pfsync interface has no addresses") }
+        if r.mtu != nil { throw UsageError("\(ifname): mtu: not settable on a pfsync interface") }
+        var change = r.pfsync
+        change.up = r.up
+        if r.destroy { change.destroy = true }
+        return [.pfsync(change)]
     }
 }

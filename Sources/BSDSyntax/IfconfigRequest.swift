@@ -28,6 +28,9 @@ public struct IfconfigRequest: Hashable, Sendable {
     public var addresses: [IPPrefix] = []
     public var addressAction: AddressAction = .replace
 
+    /// The pfsync words (syncdev, syncpeer, maxupd, defer, version).
+    public var pfsync = PfsyncChange()
+
     /// Notes for the user that do not stop the line (a passphrase cut to 19 bytes).
     public var warnings: [String] = []
 
@@ -46,4 +49,15 @@ public struct IfconfigRequest: Hashable, Sendable {
     }
 
     public var hasCARPParameters: Bool { carp.vhid != nil || carp.carpdev != nil || !carpWordsUsed.isEmpty }
+
+    /// The pfsync words used, for the message that refuses them elsewhere.
+    public var pfsyncWordsUsed: [String] {
+        var words: [String] = []
+        if pfsync.syncdev != nil { words.append("syncdev") }
+        if pfsync.syncpeer != nil { words.append("syncpeer") }
+        if pfsync.maxupd != nil { words.append("maxupd") }
+        if pfsync.deferUpdates != nil { words.append("defer") }
+        if pfsync.version != nil { words.append("version") }
+        return words
+    }
 }

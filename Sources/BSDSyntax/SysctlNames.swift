@@ -4,9 +4,18 @@ import CARPTypes
 /// and the BSD names common in sysctl.conf, mapped onto Linux's /proc/sys.
 public enum SysctlNames {
     public static let carpPrefix = "net.inet.carp"
+    /// FreeBSD's pfsync tree: net.pfsync.carp_demotion_factor.
+    public static let pfsyncPrefix = "net.pfsync"
+    /// The trees carpd serves.
+    public static let prefixes = [carpPrefix, pfsyncPrefix]
 
-    /// net.inet.carp.* in BSD order.
+    /// net.inet.carp.* in BSD order, then net.pfsync.*.
     public static var carpNames: [String] { GlobalSettings.nodes.map(\.name) }
+
+    /// The tree `name` is or lies in, when carpd serves it.
+    public static func prefix(of name: String) -> String? {
+        prefixes.first { name == $0 || name.hasPrefix($0 + ".") }
+    }
 
     /// BSD name -> /proc/sys path.
     public static let mapped: [(bsd: String, linux: String)] = [
@@ -20,7 +29,7 @@ public enum SysctlNames {
 
     /// True for net.inet.carp, net.inet.carp.X and the mapped BSD names: the rest goes to Linux's sysctl.
     public static func isOurs(_ name: String) -> Bool {
-        name == carpPrefix || name.hasPrefix(carpPrefix + ".") || mappedPath(name) != nil
+        prefix(of: name) != nil || mappedPath(name) != nil
     }
 
     /// One operand: `name` or `name=value`.

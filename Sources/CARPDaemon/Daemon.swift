@@ -94,6 +94,13 @@ final class Daemon {
         for name in Node.deleteOwnMacvlans(route: route, log: log) { log.notice("removed stale \(name)") }
         var tuning = HostTuning(log: log, files: LinuxFiles(), savedPath: options.savedSysctlsPath)
         tuning.restore()
+        // A conntrackd of this carpd (pfsync0) outlives a carpd killed with -9: it goes too.
+        let conntrackd = ConntrackdSetup(directory: options.runtimeDirectory)
+        if access(conntrackd.config, F_OK) == 0 {
+            _ = ChildProcesses.run(Pfsync.conntrackd, conntrackd.request("-k"))
+            unlink(conntrackd.lock)
+            unlink(conntrackd.socket)
+        }
         return 0
     }
 }

@@ -85,6 +85,9 @@ extension Node {
             return try expectSuccess(handleControl(ControlMessage([("remove", "1"), ("ifname", name)]), root: true, persist: false))
         case .link(let linkChange):
             change = linkChange
+        case .pfsync(let pfsyncChange):
+            _ = try pfsyncRequest(try checked(pfsyncChange.validated))
+            return
         }
         guard let link = try? route.link(named: ifname) else { throw ControlFailure(ENODEV, "\(ifname): no such interface") }
         do {

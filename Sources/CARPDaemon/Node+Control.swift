@@ -36,6 +36,7 @@ extension Node {
     static func changes(_ request: ControlMessage) -> Bool {
         switch request.command {
         case "set", "remove": true
+        case "pfsync": request.pairs.count > 1
         case "sysctl": request["value"] != nil
         case "demote": request["adjust"] != nil
         default: false
@@ -43,8 +44,7 @@ extension Node {
     }
 
     private func dispatch(_ request: ControlMessage, root: Bool) throws(ControlFailure) -> ControlMessage {
-        let writes = ["set", "remove"].contains(request.command ?? "") || (request.command == "sysctl" && request["value"] != nil)
-            || (request.command == "demote" && request["adjust"] != nil)
+        let writes = Self.changes(request)
         if writes && !root { throw ControlFailure(EPERM, "Operation not permitted") }
         guard request.pairs.first?.value == "1" else { throw ControlFailure(EINVAL, "line 1: expected COMMAND=1") }
         switch request.command {
@@ -54,6 +54,10 @@ extension Node {
         case "remove": return try remove(request)
         case "sysctl": return try sysctl(request)
         case "stats": return stats()
+        case "pfsync": return try pfsyncRequest(try checked(request.pfsyncChange))
+        case "pfsyncstats":
+            try allowOnly(["pfsyncstats"], in: request)
+            return pfsyncStatistics()
         case "demote": return try demote(request)
         case "subscribe":
             try allowOnly(["subscribe"], in: request)

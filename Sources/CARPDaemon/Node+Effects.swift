@@ -35,6 +35,7 @@ extension Node {
             sendFrames(effects.takeLeading(routes: false))
             changeRoutes(effects.takeLeading(routes: true))
         }
+        followMasterChanges()
     }
 
     /// net.inet.carp.log: 0 silent, 1 state changes and demotion, 2 also dropped packets.
@@ -99,7 +100,10 @@ extension Node {
 
     /// Hooks and the event stream hear of a state once it holds (for MASTER: its addresses are on).
     private func notifyState(_ vif: VirtualInterface, from: CARPState, to: CARPState, reason: TransitionReason) {
-        hooks.stateChanged(vif.key, to: to, now: clock())
+        let directory = options.configDirectory + "/notify.d"
+        for name in files.list(directory) where files.isExecutable(directory + "/" + name) {
+            hooks.enqueue(directory + "/" + name, [vif.key.description, to.description], now: clock())
+        }
         publish(vif, from: from, to: to, reason: reason)
     }
 
@@ -191,6 +195,7 @@ extension Node {
                 jobs.append(job)
             }
         }
+        commitIfTakingOver(jobs.compactMap { if case .claim = $0.action { $0.key } else { nil } })
         let errors = requests.isEmpty ? [] : route.perform(requests)
         for job in jobs { finish(job, errors: errors) }
     }

@@ -29,6 +29,7 @@ extension Node {
             messages.append(ControlMessage(set: VirtualHostChange(recreating: record)))
         }
         for change in pendingInterfaces() { messages.append(ControlMessage(set: change)) }
+        if let record = pfsync.settings { messages.append(ControlMessage(pfsync: PfsyncChange(recreating: record))) }
         return messages
     }
 

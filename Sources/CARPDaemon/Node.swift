@@ -22,7 +22,12 @@ final class Node {
     let clock: () -> UInt64
     var engine = CARPEngine()
     var tuning: HostTuning
-    let hooks: HookRunner
+    /// The notify.d hooks, one at a time.
+    let hooks: CommandQueue
+    /// pfsync0: carpd's conntrackd.
+    let pfsync: Pfsync
+    /// Some vhid is MASTER (pfsync's steps follow the node's changes between none and some).
+    var anyMaster = false
     var macvlans: [VirtualHostKey: VirtualInterface] = [:]
     var parents: [String: ParentState] = [:]
     /// Arrival ifindex (a carpdev: advertisements are heard there only) to carpdev name.
@@ -49,9 +54,15 @@ final class Node {
         self.files = files
         self.clock = clock
         self.log = log
-        hooks = HookRunner(directory: options.configDirectory + "/notify.d", files: files, processes: processes, log: log)
+        hooks = CommandQueue(label: "notify", processes: processes, log: log)
+        pfsync = Pfsync(directory: options.runtimeDirectory, processes: processes, files: files, log: log)
         tuning = HostTuning(log: log, files: files, savedPath: options.savedSysctlsPath)
-        processes.onExit = { [unowned self] pid, status in hooks.exited(pid, status, now: clock()) }
+        processes.onExit = { [unowned self] pid, status in
+            let now = clock()
+            if !hooks.exited(pid, status, now: now), pfsync.exited(pid, status, local: syncdevAddress, now: now) {
+                updatePfsyncDemotion()
+            }
+        }
     }
 
     /// What a start does before serving: stale macvlans away, the DSCP, the configuration.
@@ -70,12 +81,14 @@ final class Node {
 
     /// The earliest time `deadlineReached` has something to do.
     var nextDeadline: UInt64? {
-        [engine.nextDeadline, hooks.deadline, releaseRetryAt].compactMap { $0 }.min()
+        [engine.nextDeadline, hooks.deadline, releaseRetryAt, pfsync.nextDeadline].compactMap { $0 }.min()
     }
 
     func deadlineReached() {
         let now = clock()
         hooks.deadlineReached(now: now)
+        pfsync.deadlineReached(local: syncdevAddress, now: now)
+        updatePfsyncDemotion()
         if let due = engine.nextDeadline, due <= now { submit(engine.deadlineReached(now: now)) }
         if let retry = releaseRetryAt, retry <= now { retryReleases() }
     }
@@ -89,6 +102,10 @@ final class Node {
             parents[name] = state ?? ParentState(index: parents[name]!.index)
             let up = state?.up ?? false
             if wasUp != up { submit(engine.setLink(name, up: up, now: now)) }
+        }
+        if let syncdev = pfsync.settings?.syncdev {
+            pfsync.linkChanged(up: carrier(syncdev), now: now)
+            updatePfsyncDemotion()
         }
     }
 
@@ -129,6 +146,7 @@ final class Node {
     func shutdown() {
         submit(engine.shutdown(now: clock()))
         carryOut()
+        pfsync.shutdown()
         Self.deleteOwnMacvlans(route: route, log: log)
         macvlans = [:]
         tuning.restore()

@@ -36,6 +36,9 @@ protocol ProcessPort: AnyObject {
     var onExit: ((pid_t, ExitStatus) -> Void)? { get set }
     func spawn(_ path: String, _ arguments: [String]) throws(SystemError) -> pid_t
     func kill(_ pid: pid_t, signal: Int32)
+    /// A short command run to its end (at most `timeout` ns) with its output: it blocks the
+    /// loop, so only for what must be done before going on (a conntrackd commit).
+    func run(_ path: String, _ arguments: [String], timeout: UInt64) throws(SystemError) -> ChildProcesses.Output
 }
 
 /// The files carpd reads and writes: its runtime state, the configuration directory,

@@ -27,6 +27,8 @@ final class Supervisor {
     let log: Logger
     private(set) var state: State = .stopped
     private(set) var restarts = 0
+    /// Runs before every start (what a dead run left, a stale lock file, goes here).
+    var beforeStart: (() -> Void)?
     private var delay = Supervisor.firstDelay
 
     init(name: String, path: String, arguments: [String], processes: ProcessPort, log: Logger) {
@@ -96,6 +98,7 @@ final class Supervisor {
     }
 
     private func launch(now: UInt64) {
+        beforeStart?()
         do {
             state = .running(pid: try processes.spawn(path, arguments), since: now)
         } catch {

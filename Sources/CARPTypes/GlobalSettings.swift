@@ -7,6 +7,8 @@ public struct GlobalSettings: Hashable, Sendable {
     public var ifdownDemotionFactor = 240
     public var senderrDemotionFactor = 240
     public var dscp = 56
+    /// FreeBSD's net.pfsync.carp_demotion_factor: added to the demotion while pfsync0 is not in sync.
+    public var pfsyncDemotionFactor = 240
 
     public init() {}
 
@@ -34,6 +36,8 @@ public struct GlobalSettings: Hashable, Sendable {
              keyPath: \.senderrDemotionFactor, writeAdds: false, help: "demotion after 3 consecutive send errors"),
         Node(name: "net.inet.carp.dscp", range: 0...63, keyPath: \.dscp, writeAdds: false,
              help: "DSCP of advertisements"),
+        Node(name: "net.pfsync.carp_demotion_factor", range: Int(Int32.min)...Int(Int32.max),
+             keyPath: \.pfsyncDemotionFactor, writeAdds: false, help: "demotion while pfsync0 is not in sync"),
     ]
 
     public static func node(named name: String) -> Node? { nodes.first { $0.name == name } }

@@ -127,3 +127,41 @@ struct VirtualHostCodecTests {
         #expect(merged.delete == [IPPrefix("192.0.2.99/24")!])
     }
 }
+
+/// pfsync0's keys through their own table.
+struct PfsyncCodecTests {
+    @Test func aChangeAndARecordTravelUnchanged() throws {
+        var c = PfsyncChange()
+        c.syncdev = .some("em1")
+        c.syncpeer = .some(nil)
+        c.maxupd = 7
+        c.deferUpdates = true
+        c.version = 1301
+        c.up = false
+        let message = try ControlMessage.decode(ControlMessage(pfsync: c).encoded)
+        #expect(message.command == "pfsync" && message["syncpeer"] == "")
+        #expect(try message.pfsyncChange() == c)
+        var r = PfsyncRecord()
+        r.syncdev = "em1"
+        r.syncpeer = IPAddress("2001:db8::2")
+        r.running = true
+        r.demotion = 240
+        var reply = ControlMessage()
+        reply.append(r)
+        #expect(try ControlMessage.decode(reply.encoded).pfsyncRecord() == r)
+    }
+
+    @Test(arguments: [("maxupd=300", "maxupd 300: too large"), ("syncpeer=ff02::1", "syncpeer ff02::1: not a unicast address"),
+                      ("running=1", "unknown key 'running'"), ("version=7", "version 7: must be 1301 or 1400")])
+    func refusals(_ pair: String, _ message: String) {
+        let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+        #expect(throws: ValueError(message)) { try ControlMessage([("pfsync", "1"), (parts[0], parts[1])]).pfsyncChange() }
+    }
+
+    @Test func theTableCoversBothTypes() {
+        let changeKeys = Mirror(reflecting: PfsyncChange()).children.compactMap(\.label).map { $0 == "deferUpdates" ? "defer" : $0 }
+        let recordKeys = Mirror(reflecting: PfsyncRecord()).children.compactMap(\.label).map { $0 == "deferUpdates" ? "defer" : $0 }
+        #expect(Set(changeKeys) == Set(PfsyncFields.all.filter(\.isChangeKey).map(\.name)))
+        #expect(Set(recordKeys) == Set(PfsyncFields.all.filter(\.isRecordKey).map(\.name)))
+    }
+}

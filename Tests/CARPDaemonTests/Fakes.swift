@@ -177,6 +177,14 @@ final class FakeProcesses: ProcessPort {
 
     func kill(_ pid: pid_t, signal: Int32) { journal.record("kill \(pid) \(signal)") }
 
+    /// What a command run to its end answers (by default: nothing, exit status 0).
+    var answer: ([String]) -> ChildProcesses.Output = { _ in ChildProcesses.Output(status: .exited(0), text: "") }
+
+    func run(_ path: String, _ arguments: [String], timeout: UInt64) throws(SystemError) -> ChildProcesses.Output {
+        journal.record("run \(([path] + arguments).joined(separator: " "))")
+        return answer([path] + arguments)
+    }
+
     /// The child ends; the node hears of it as it would from the reactor.
     func exit(_ pid: pid_t, _ status: ExitStatus) {
         running[pid] = nil

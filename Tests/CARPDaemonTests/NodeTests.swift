@@ -245,7 +245,7 @@ struct NodeHookTests {
         let t = TestNode()
         t.files.executables.insert("/etc/carp/notify.d/20-other")
         t.addVhid()
-        t.advance(HookRunner.timeLimit)
+        t.advance(CommandQueue.timeLimit)
         #expect(t.journal.lines.contains("kill 101 \(SIGKILL)"))
         t.processes.exit(101, .signaled(SIGKILL))
         #expect(t.logs.lines.contains("error: notify: /etc/carp/notify.d/10-log: killed after 10 s"))

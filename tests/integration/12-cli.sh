@@ -66,7 +66,7 @@ expect_error a "sysctl: net.inet.carp.preempt: 2: out of range (0-1)" sysctl net
 expect_error a "sysctl: net.inet.carp.dscp: 64: out of range (0-63)" sysctl net.inet.carp.dscp=64
 expect_error a "sysctl: net.inet.carp.allow: yes: invalid integer" sysctl net.inet.carp.allow=yes
 expect_error a "sysctl: unknown option -- x" sysctl -x
-expect_error a "netstat: only \"netstat -s -p carp\" is provided; use ss(8), ip(8) or nstat(8)" netstat
+expect_error a "netstat: only \"netstat -s -p carp\" and \"-p pfsync\" are provided; use ss(8), ip(8) or nstat(8)" netstat
 expect_error a "netstat: tcp: protocol statistics are not provided here; see nstat(8)" netstat -s -p tcp
 ok "every error path prints its BSD message and exits 1"
 
@@ -74,6 +74,7 @@ assert_eq "net.inet.carp.preempt: 0 -> 1" "$(bsd a sysctl net.inet.carp.preempt=
 assert_eq "net.inet.carp.demotion: 0 -> 240" "$(bsd a sysctl net.inet.carp.demotion=240)" "demotion write adds"
 assert_eq "net.inet.carp.demotion: 240 -> 200" "$(bsd a sysctl net.inet.carp.demotion=-40)" "demotion write adds a negative"
 assert_eq 7 "$(bsd a sysctl net.inet.carp | wc -l)" "lines of sysctl net.inet.carp"
+assert_eq "net.pfsync.carp_demotion_factor=240" "$(bsd a sysctl net.pfsync)" "sysctl net.pfsync"
 [[ -n "$(bsd a sysctl -q net.inet.carp.preempt=0)" ]] && fail "-q printed a write"
 assert_eq "carp: carp demote count 0" "$(bsd a ifconfig -g carp)" "ifconfig -g carp"
 bsd_ok a ifconfig -g carp carpdemote 5

@@ -43,12 +43,15 @@ vhid 300 carpdev eth0
 inet 192.0.2.11/24 advskw 5
 CONF
 printf 'net.inet.carp.nope=1\n' >>"$conf/sysctl.conf"
+printf 'up syncdev eth0 maxupd 300\n' >"$conf/hostname.pfsync0"
 out=$(ip netns exec "$(ns a)" "$CARPD" -n -f "$conf" 2>&1)
 assert_eq 1 "$?" "carpd -n exit status with bad files"
 grep -qx "carpd: $conf/hostname.carp1:1: vhid 300: too large" <<<"$out" || fail "carpd -n: $out"
 grep -q "^carpd: $conf/hostname.carp1:2: '!command' lines are not supported" <<<"$out" || fail "carpd -n: $out"
 grep -qx "carpd: $conf/hostname.carp1:3: \"advskw\": unknown keyword (did you mean \"advskew\"?)" <<<"$out" || fail "carpd -n: $out"
 grep -qx "carpd: $conf/sysctl.conf:3: unknown oid 'net.inet.carp.nope'" <<<"$out" || fail "carpd -n: $out"
+grep -qx "carpd: $conf/hostname.pfsync0:1: maxupd 300: too large" <<<"$out" || fail "carpd -n: $out"
+rm -f "$conf/hostname.pfsync0"
 ok "carpd -n reports every problem as FILE:LINE"
 
 stop_carpd a

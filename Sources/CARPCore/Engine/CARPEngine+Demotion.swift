@@ -85,11 +85,15 @@ extension CARPEngine {
     /// OpenBSD carp_group_demote_adj(): floored at 0, logged at LOG_ERR; when the counter
     /// rises to 1 every MASTER advertises at once (not when `now` is nil, as above).
     mutating func adjustGroup(_ group: String, for key: VirtualHostKey, by amount: Int, reason: String, now: UInt64?) -> [EngineOutput] {
+        adjustGroup(group, naming: key.description, by: amount, reason: reason, now: now)
+    }
+
+    mutating func adjustGroup(_ group: String, naming subject: String, by amount: Int, reason: String, now: UInt64?) -> [EngineOutput] {
         let old = groupDemote[group] ?? 0
         let new = max(0, old + amount)
         guard new != old else { return [] }
         groupDemote[group] = new
-        var outputs: [EngineOutput] = [.log(.error, "carp: \(key): demoted group \(group) by \(amount) to \(new) (\(reason))")]
+        var outputs: [EngineOutput] = [.log(.error, "carp: \(subject): demoted group \(group) by \(amount) to \(new) (\(reason))")]
         if new == 1 && amount > 0, let now { outputs += advertiseAllMasters(now: now) }
         return outputs
     }

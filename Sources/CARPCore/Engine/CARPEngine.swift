@@ -57,6 +57,8 @@ public struct CARPEngine: Sendable {
     var awaitingReady: [VirtualHostKey: (from: CARPState, reason: TransitionReason)] = [:]
     /// MASTERs whose last claim failed: retried with each advertisement, demoted meanwhile.
     var failedClaims: [VirtualHostKey: ClaimFailure] = [:]
+    /// The demotion pfsync0 holds now (CARPEngine+Pfsync), 0 when in sync.
+    public internal(set) var pfsyncDemotion = 0
 
     public init() {}
 
