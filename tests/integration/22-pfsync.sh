@@ -158,6 +158,11 @@ wait_until 15 both a MASTER || fail "a did not take both back after its restart"
 assert_eq 0 "$(bsd a sysctl -n net.inet.carp.demotion)" "a's demotion back to 0"
 grep -q "carp: demoted by 240 to 240 (pfsync bulk start)" "$dir/carpd.log" || fail "a did not log its pfsync demotion"
 grep -q "carp: demoted by -240 to 0 (pfsync bulk done)" "$dir/carpd.log" || fail "a did not log the end of its pfsync demotion"
+# The returning firewall preempted only once in sync: after its restart, "bulk done" comes
+# before its first transition to MASTER.
+order=$(awk '/listening on/ { n++ } n != 2 { next }
+    /pfsync bulk done/ && !s { s = 1; printf "sync " } /-> MASTER/ && !m { m = 1; printf "master " }' "$dir/carpd.log")
+[[ "$order" == "sync master "* ]] || fail "a preempted before it was in sync (order after its restart: $order)"
 sleep 1
 stream_end sync
 [[ "$REPORT" == *" missing=0 "* && "$REPORT" == *"error=none"* ]] || fail "the stream did not survive with pfsync: $REPORT"
