@@ -12,6 +12,11 @@ import Logging
 ///           accept_ra=0, router_solicitations=0  nothing may leave the virtual MAC but CARP
 /// all:      rp_filter=0     the effective value is max(all, iface); other interfaces keep
 ///                           their old effective value by raising their own setting.
+/// pfsync0:  nf_conntrack_tcp_be_liberal=1  while it runs: when one VIP of a firewall pair
+///                           has moved and the other not yet, a connection's two directions
+///                           cross different nodes, and strict window tracking marks the
+///                           replies a node sees without their data invalid: its stack then
+///                           answers them with a reset (seen in bench/firewall, "return").
 struct HostTuning {
     private var saved: [(key: String, value: String)] = []
     private var tunedParents: Set<String> = []
@@ -93,6 +98,18 @@ struct HostTuning {
             try files.writeSysctl(key, value)
         } catch {
             log.warning("sysctl \(key.replacingSlashes)=\(value): \(error)")
+        }
+    }
+
+    /// Liberal TCP window tracking while pfsync0 runs (see above); the old value back after.
+    mutating func setLiberalTCP(_ on: Bool) {
+        let key = "net/netfilter/nf_conntrack_tcp_be_liberal"
+        if on {
+            set(key, "1", remember: true)
+        } else if let index = saved.firstIndex(where: { $0.key == key }) {
+            do { try files.writeSysctl(key, saved[index].value) } catch { log.warning("sysctl \(key.replacingSlashes): \(error)") }
+            saved.remove(at: index)
+            persist()
         }
     }
 

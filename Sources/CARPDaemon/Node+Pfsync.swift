@@ -16,6 +16,7 @@ extension Node {
                 throw ControlFailure(ENXIO, "\(PfsyncRecord.interfaceName): no such interface")
             }
             pfsync.apply(change, syncdevUp: carrier, local: syncdevAddress, now: clock())
+            tuning.setLiberalTCP(pfsync.wanted)
             updatePfsyncDemotion()
         }
         var reply = ControlMessage()

@@ -27,7 +27,8 @@ final class TestNode {
         routes.addLink(1, "lo", addresses: ["127.0.0.1/8"])
         routes.addLink(2, "eth0", addresses: ["192.0.2.1/24", "2001:db8::1/64", "fe80::1/64"])
         for key in ["net/ipv4/conf/eth0/arp_ignore", "net/ipv4/conf/eth0/arp_filter", "net/ipv4/conf/eth0/arp_announce",
-                    "net/ipv4/conf/all/rp_filter", "net/ipv4/igmp_max_memberships", "net/ipv6/conf/all/forwarding"] {
+                    "net/ipv4/conf/all/rp_filter", "net/ipv4/igmp_max_memberships", "net/ipv6/conf/all/forwarding",
+                    "net/netfilter/nf_conntrack_tcp_be_liberal"] {
             files.sysctls[key] = key.hasSuffix("igmp_max_memberships") ? "20" : "0"
         }
         if hook { files.executables.insert("/etc/carp/notify.d/10-log") }

@@ -171,6 +171,20 @@ grep -q "ignoring flush command" "${CARPD_DIR[a]}"/conntrackd.log "${CARPD_DIR[b
 grep -q "states committed in" "${CARPD_DIR[b]}/carpd.log" || fail "b did not log its commit"
 ok "with pfsync the stream survives a cut, a return and a kill -9 + restart ($REPORT)"
 
+# 4b. A connection made through b while a's LAN link was cut, then a's return: for a moment
+# one VIP is on a and the other on b, the connection's two directions cross both firewalls,
+# and b sees replies to data it never forwarded (carpd sets liberal TCP tracking for that).
+ip -n "$SW" link set a-lan0 down || fail "cut a's LAN link"
+wait_until 8 both b MASTER || fail "b did not take over both"
+stream crossing
+ip -n "$SW" link set a-lan0 up || fail "restore a's LAN link"
+wait_until 10 both a MASTER || fail "a did not take both back"
+sleep 2
+stream_end crossing
+[[ "$REPORT" == *" missing=0 "* && "$REPORT" == *"error=none"* ]] || fail "a connection made through b did not survive a's return: $REPORT"
+assert_eq 1 "$(nsx b sysctl -n net.netfilter.nf_conntrack_tcp_be_liberal)" "liberal TCP tracking while pfsync0 runs"
+ok "a connection made through b survives the preferred master's return ($REPORT)"
+
 # 5. conntrackd killed under carpd: restarted.
 pid=$(pgrep -f "conntrackd -C ${CARPD_DIR[b]}/conntrackd.conf")
 [[ -n "$pid" ]] || fail "no conntrackd for b"
@@ -190,6 +204,7 @@ bsd_ok b ifconfig pfsync0 down
 wait_until 5 eval '[[ -z "$(pgrep -f "conntrackd -C ${CARPD_DIR[b]}/conntrackd.conf")" ]]' || fail "conntrackd still runs after down"
 bsd_ok b ifconfig pfsync0 destroy
 bsd b ifconfig pfsync0 >/dev/null 2>&1 && fail "pfsync0 still exists after destroy"
+assert_eq 0 "$(nsx b sysctl -n net.netfilter.nf_conntrack_tcp_be_liberal)" "TCP tracking restored after destroy"
 stop_carpd a
 [[ -n "$(pgrep -f "conntrackd -C ${CARPD_DIR[a]}/conntrackd.conf")" ]] && fail "a's conntrackd outlived carpd"
 ok "down, destroy and exit stop conntrackd"
