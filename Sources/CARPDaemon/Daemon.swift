@@ -53,8 +53,15 @@ final class Daemon {
             try reactor.runOnce()
             node.carryOut()
         }
-        node.shutdown()
         server.close()
+        node.beginShutdown()
+        // The successors' first advertisements, or half a second (see Node.beginShutdown).
+        let deadline = MonotonicClock.now() + Node.successorWait
+        while !node.awaitingSuccessors.isEmpty, MonotonicClock.now() < deadline {
+            try reactor.runOnce(deadline: deadline)
+            node.carryOut()
+        }
+        node.finishShutdown()
     }
 
     private func handleSignals() {

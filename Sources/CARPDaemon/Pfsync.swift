@@ -28,6 +28,9 @@ final class Pfsync {
     let steps: CommandQueue
     /// The configuration changed while conntrackd ran: it starts again once it has stopped.
     private var restartPending = false
+    /// carpd is on its way out: conntrackd's end is expected (a service manager signals the
+    /// whole group), not a crash to restart and demote for.
+    private var exiting = false
     /// The last statistics read, for netstat.
     private(set) var lastStatistics: ConntrackdStatistics?
 
@@ -152,6 +155,10 @@ final class Pfsync {
 
     /// A child exited; true when it was conntrackd or one of its steps.
     func exited(_ pid: pid_t, _ status: ExitStatus, local: (String) -> IPAddress?, now: UInt64) -> Bool {
+        if exiting, case .running(pid, _)? = supervisor?.state {
+            supervisor = nil
+            return false
+        }
         if let supervisor, supervisor.exited(pid, status, now: now) {
             if supervisor.state == .stopped { reconcile(local: local, now: now) }
             if case .restarting = supervisor.state {
@@ -242,8 +249,14 @@ final class Pfsync {
         for flag in ["-t", "-n"] { steps.enqueue(Self.conntrackd, setup.request(flag), now: now) }
     }
 
+    /// carpd begins to exit: from now on conntrackd is not restarted.
+    func beginShutdown() {
+        exiting = true
+    }
+
     /// carpd exits: conntrackd goes too, with its lock file and socket.
     func shutdown() {
+        exiting = true
         guard supervisor != nil || files.read(setup.lock) != nil else { return }
         _ = try? processes.run(Self.conntrackd, setup.request("-k"), timeout: Self.statisticsTimeout)
         // It removes its lock file as it goes; one that lingers is killed.

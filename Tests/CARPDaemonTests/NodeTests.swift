@@ -281,6 +281,25 @@ struct NodeShutdownTests {
         #expect(t.files.contents["/run/test/sysctl.saved"] == nil)
     }
 
+    /// An exiting MASTER keeps its (address-less) macvlan until its successor is heard, so
+    /// that frames still sent to the virtual MAC meanwhile are forwarded, not lost.
+    @Test func theMacvlansStayUntilTheSuccessorIsHeard() {
+        let t = TestNode(hook: false)
+        t.addVhid()
+        t.masterDown()
+        t.node.beginShutdown()
+        #expect(t.node.awaitingSuccessors == [VirtualHostKey(carpdev: "eth0", vhid: 1)])
+        #expect(!t.journal.lines.contains { $0.hasPrefix("delete group") })
+        // The addresses are gone (IPv6 by disable_ipv6, which the fake does not model); the link is up.
+        #expect(t.routes.table[11]?.isUp == true && t.routes.held[11]?.contains(IPPrefix("192.0.2.10/24")!) == false)
+        #expect(t.files.sysctls["net/ipv6/conf/vh1-eth0/disable_ipv6"] == "1")
+        t.node.receive(t.peerAdvert(advskew: 100))
+        #expect(t.node.awaitingSuccessors.isEmpty)
+        t.node.finishShutdown()
+        #expect(t.journal.lines.contains("delete group [vh1-eth0]"))
+        #expect(t.routes.table[11] == nil)
+    }
+
     @Test func theSavedStateRebuildsTheSameVhids() {
         let t = TestNode(hook: false)
         t.addVhid(advskew: 100)

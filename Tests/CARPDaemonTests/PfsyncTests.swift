@@ -165,6 +165,19 @@ struct NodePfsyncTests {
         #expect(t.logs.lines.contains { $0.contains("conntrackd: exit status 1; restarting in 1 s") })
     }
 
+    /// A service manager stopping carpd signals conntrackd too: its end is no crash then.
+    @Test func conntrackdEndingWhileCarpdExitsIsNotRestarted() {
+        let t = pfsyncNode()
+        pfsync(t, [("syncdev", "sync0"), ("up", "1")])
+        t.node.beginShutdown()
+        t.processes.exit(101, .exited(0))
+        t.advance(2 * Timing.second)
+        #expect(!t.logs.lines.contains { $0.contains("restarting") || $0.contains("demoted by") && $0.contains("pfsync down") })
+        #expect(t.journal.lines.filter { $0.hasPrefix("spawn /usr/sbin/conntrackd -C /run/test/conntrackd.conf") }.count == 1)
+        t.node.finishShutdown()
+        #expect(t.files.sysctls["net/netfilter/nf_conntrack_tcp_be_liberal"] == "0")
+    }
+
     @Test func theSavedStateKeepsPfsync() {
         let t = pfsyncNode()
         pfsync(t, [("syncdev", "sync0"), ("maxupd", "64"), ("defer", "1"), ("up", "1")])
