@@ -5,7 +5,7 @@
 #   make demo     install what is missing, build, show a failover between namespaces
 #   make release  optimized build, fully static (fast start, small RSS, nothing to install)
 #   make install  install a release build (PREFIX=/usr/local, DESTDIR=; see scripts/install)
-#   make bench    failover, scenarios, footprint beside ucarp and keepalived (bench/RESULTS.md)
+#   make bench    failover, scenarios, footprint, firewall beside ucarp and keepalived (bench/RESULTS.md)
 #   make lint     check the man pages with mandoc, and the modules' imports (scripts/check-arrows)
 SWIFT ?= swift
 PREFIX ?= /usr/local
@@ -55,7 +55,8 @@ demo: build
 
 bench: release
 	@./scripts/install-deps bench
-	./bench/failover $(BENCHFLAGS) && ./bench/scenarios $(BENCHFLAGS) && ./bench/footprint $(BENCHFLAGS)
+	./bench/failover $(BENCHFLAGS) && ./bench/scenarios $(BENCHFLAGS) && ./bench/footprint $(BENCHFLAGS) \
+		&& ./bench/firewall $(BENCHFLAGS)
 
 clean:
 	rm -rf .build
