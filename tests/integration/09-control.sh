@@ -65,9 +65,12 @@ sleep 0.2
 assert_eq MASTER "$(wait_until 5 state_is a MASTER; state a)" "state while a silent client holds a connection"
 ok "oversize and silent clients do not disturb carpd"
 
-# Non-root: may read, may not write, never sees the key. (The test dirs are 0700.)
+# Non-root: may read, may not write, never sees the key. (The test dirs are 0700.) nobody runs
+# a copy of the client from the test's own directory: the checkout may sit where only root
+# can enter (a clone under /root).
 chmod 755 "$T" "${CARPD_DIR[a]}"
-as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$PYTHON" "$BC_HERE/ctl.py" "$SOCK" "$@"; }
+install -m 644 "$BC_HERE/ctl.py" "$T/ctl.py"
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$PYTHON" "$T/ctl.py" "$SOCK" "$@"; }
 out=$(as_nobody get showkey=1) || fail "nobody cannot read status: $out"
 grep -q '^vhid=1$' <<<"$out" || fail "nobody's get lacks vhid=1"
 grep -q '^key=' <<<"$out" && fail "key shown to nobody"
