@@ -17,6 +17,8 @@ final class Daemon {
     let signals: SignalSource
     let processes: ChildProcesses
     let node: Node
+    /// One carpd per network namespace (InstanceLock.swift).
+    let lock: InstanceLock
     var server: ControlServer?
     var stopping = false
     /// When each receive socket was last read, to recognise a burst (`receivePackets`).
@@ -25,6 +27,7 @@ final class Daemon {
 
     init(options: Options) throws {
         self.options = options
+        lock = try Self.lockNamespace()
         reactor = try Reactor()
         monitor = try RouteMonitor()
         packets = try LinuxPackets()
@@ -44,6 +47,9 @@ final class Daemon {
         try reactor.register(fd: packets.inet6.receiveDescriptor) { [unowned self] in receivePackets(from: packets.inet6, family: .inet6) }
         try reactor.register(fd: monitor.fileDescriptor) { [unowned self] in if monitor.drain() { node.linksChanged() } }
         try reactor.register(fd: signals.fileDescriptor) { [unowned self] in handleSignals() }
+        try reactor.register(fd: lock.fileDescriptor) { [unowned self] in
+            lock.answer("pid \(getpid()), socket \(options.socketPath)")
+        }
         let timer = reactor.addTimer { [unowned self] in node.deadlineReached() }
         node.start()
         log.info("listening on \(options.socketPath)")
@@ -94,6 +100,12 @@ final class Daemon {
     /// left behind. The runtime state stays, so a restart still gets the configuration back.
     static func cleanup(_ options: Options) -> Int32 {
         let log = Logger(label: "carpd")
+        let lock: InstanceLock
+        do { lock = try lockNamespace() } catch {
+            log.error("-C: \(error); nothing removed")
+            return 1
+        }
+        defer { withExtendedLifetime(lock) {} }
         guard let route = try? RouteSocket() else {
             log.error("netlink: cannot open a route socket")
             return 1
@@ -109,5 +121,21 @@ final class Daemon {
             unlink(conntrackd.socket)
         }
         return 0
+    }
+
+    /// The namespace's lock, or the refusal that names its holder.
+    static func lockNamespace() throws -> InstanceLock {
+        switch try InstanceLock.acquire() {
+        case .acquired(let lock): return lock
+        case .held(let holder): throw AlreadyRunning(holder: holder)
+        }
+    }
+}
+
+/// Another carpd runs in this network namespace: a second would remove its macvlans.
+struct AlreadyRunning: Error, CustomStringConvertible {
+    var holder: String?
+    var description: String {
+        "another carpd is running in this network namespace" + (holder.map { " (\($0))" } ?? "")
     }
 }
