@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "ifconfig", targets: ["ifconfig"]),
         .executable(name: "sysctl", targets: ["sysctl"]),
         .executable(name: "netstat", targets: ["netstat"]),
+        .executable(name: "netstart", targets: ["netstart"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
@@ -46,11 +47,12 @@ let package = Package(
         .executableTarget(name: "carpd", dependencies: ["CARPDaemon"], linkerSettings: staticRelease),
         // The BSD words, parsed from one grammar table (pure).
         .target(name: "BSDSyntax", dependencies: ["CARPTypes"]),
-        // ifconfig, sysctl and netstat: planning, carpd client, netlink, BSD output.
+        // ifconfig, sysctl, netstat and netstart: planning, carpd client, netlink, BSD output.
         .target(name: "AdminTools", dependencies: ["BSDSyntax", "CARPTypes", "CARPControl", "Netlink", "LinuxHost"]),
         .executableTarget(name: "ifconfig", dependencies: ["AdminTools"], linkerSettings: staticRelease),
         .executableTarget(name: "sysctl", dependencies: ["AdminTools"], linkerSettings: staticRelease),
         .executableTarget(name: "netstat", dependencies: ["AdminTools"], linkerSettings: staticRelease),
+        .executableTarget(name: "netstart", dependencies: ["AdminTools"], linkerSettings: staticRelease),
         .testTarget(name: "BSDSyntaxTests", dependencies: ["BSDSyntax", "CARPTypes"]),
         .testTarget(name: "AdminToolsTests", dependencies: ["AdminTools", "BSDSyntax", "CARPTypes", "CARPControl"],
                     exclude: ["Golden"]),

@@ -54,7 +54,10 @@ extension Node {
         return problems + more
     }
 
-    private func applyBootItems(_ items: [BootConfig.Item]) {
+    /// Applies the items in order; each that fails is logged and returned.
+    @discardableResult
+    func applyBootItems(_ items: [BootConfig.Item]) -> [BootConfig.Problem] {
+        var failures: [BootConfig.Problem] = []
         for item in items {
             do throws(ControlFailure) {
                 switch item.kind {
@@ -68,9 +71,12 @@ extension Node {
                     for op in plan { try apply(op, ifname: ifname) }
                 }
             } catch {
-                log.error("\(item.file):\(item.line): \(error.message)")
+                let problem = BootConfig.Problem(file: item.file, line: item.line, message: error.message)
+                log.error("\(problem)")
+                failures.append(problem)
             }
         }
+        return failures
     }
 
     /// One step of a boot file line: the typed change goes to `set` as it is (checked by the

@@ -37,6 +37,7 @@ extension Node {
         switch request.command {
         case "set", "remove": true
         case "pfsync": request.pairs.count > 1
+        case "netstart": request["dryrun"] != "1"
         case "sysctl": request["value"] != nil
         case "demote": request["adjust"] != nil
         default: false
@@ -59,6 +60,7 @@ extension Node {
             try allowOnly(["pfsyncstats"], in: request)
             return pfsyncStatistics()
         case "demote": return try demote(request)
+        case "netstart": return try netstart(request, root: root)
         case "subscribe":
             try allowOnly(["subscribe"], in: request)
             return ControlMessage()

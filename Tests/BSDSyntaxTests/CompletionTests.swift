@@ -61,11 +61,12 @@ struct CompletionTests {
     @Test func scriptsCarryEveryWordAndName() {
         for script in [CompletionScripts.bash(), CompletionScripts.zsh(), CompletionScripts.fish()] {
             let needed = IfconfigGrammar.rules.map(\.name) + SysctlNames.carpNames + SysctlNames.mapped.map(\.bsd)
-                + ["bsd-ifconfig", "bsd-sysctl", "bsd-netstat", "carpdemote", "-carpdemote", "/sys/class/net", "init backup master"]
+                + ["bsd-ifconfig", "bsd-sysctl", "bsd-netstat", "bsd-netstart", "carpdemote", "-carpdemote", "/sys/class/net",
+                   "/etc/carp/hostname.", "init backup master"]
             let missing = needed.filter { !script.contains($0) }
             #expect(missing.isEmpty, "missing from a script: \(missing)")
         }
-        #expect(CompletionScripts.zsh().hasPrefix("#compdef ifconfig bsd-ifconfig sysctl bsd-sysctl netstat bsd-netstat\n"))
+        #expect(CompletionScripts.zsh().hasPrefix("#compdef ifconfig bsd-ifconfig sysctl bsd-sysctl netstat bsd-netstat netstart bsd-netstart\n"))
     }
 
     @Test func quoting() {

@@ -14,7 +14,8 @@ root="$T/root"
 for f in usr/sbin/carpd usr/lib/bsd-carp/bin/ifconfig usr/lib/bsd-carp/bin/sysctl usr/lib/bsd-carp/bin/netstat \
     usr/share/man/man8/carpd.8 usr/share/man/man4/carp.4 usr/share/man/man8/bsd-ifconfig.8 usr/share/man/man8/bsd-sysctl.8 \
     usr/share/man/man8/bsd-netstat.8 usr/lib/bsd-carp/man/man8/ifconfig.8 usr/lib/systemd/system/carpd.service \
-    usr/lib/systemd/system/carp-interlock.service usr/share/doc/bsd-carp/examples/conntrackd-hook; do
+    usr/lib/systemd/system/carp-interlock.service usr/share/doc/bsd-carp/examples/conntrackd-hook \
+    usr/lib/bsd-carp/bin/netstart usr/share/man/man8/netstart.8 usr/share/bash-completion/completions/bsd-netstart; do
     [[ -e "$root/$f" ]] || fail "not installed: /$f"
 done
 for tool in ifconfig sysctl netstat; do
@@ -23,6 +24,9 @@ for tool in ifconfig sysctl netstat; do
     [[ -e "$root/usr/sbin/$tool" || -e "$root/usr/bin/$tool" || -e "$root/sbin/$tool" ]] && fail "installed over the distribution's $tool"
     [[ -e "$root/usr/share/man/man8/$tool.8" ]] && fail "installed over the distribution's $tool.8"
 done
+# netstart has no namesake in the distribution: it is installed under its own name too.
+assert_eq "../lib/bsd-carp/bin/netstart" "$(readlink "$root/usr/sbin/netstart")" "link netstart"
+[[ -x "$root/usr/sbin/netstart" ]] || fail "netstart does not resolve"
 [[ -d "$root/etc/carp/notify.d" ]] || fail "no /etc/carp/notify.d"
 grep -qx "ExecStart=/usr/sbin/carpd -d -I" "$root/usr/lib/systemd/system/carpd.service" || fail "ExecStart in carpd.service"
 grep -qx "ExecStopPost=/usr/sbin/carpd -C" "$root/usr/lib/systemd/system/carpd.service" || fail "ExecStopPost in carpd.service"
