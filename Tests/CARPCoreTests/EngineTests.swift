@@ -48,6 +48,23 @@ struct EngineInputTests {
         }
     }
 
+    /// A unicast peer may sit behind a router, so its TTL is below 255; only the
+    /// multicast family of a vhid insists on 255 (FreeBSD's rule). Per family: an IPv4
+    /// peer leaves IPv6 in multicast mode.
+    @Test func theTTLIsCheckedInMulticastModeOnly() {
+        var unicast = config(advskew: 100)
+        unicast.peer = IPv4Address("203.0.113.2")!
+        let good = advert(unicast, advbase: 1, advskew: 0)
+        for (family, ttl, dropped) in [(AddressFamily.inet, 254, false), (.inet, 1, false), (.inet6, 254, true), (.inet6, 255, false)] {
+            var e = CARPEngine()
+            _ = e.setLink("eth0", up: true, now: 0)
+            _ = e.configure(key, unicast, counterSeed: 500, now: 0)
+            let outputs = e.receive(packet(good, family: family, ttl: ttl), now: 1)
+            #expect(e.statistics[.badttl] == (dropped ? 1 : 0), "\(family) ttl \(ttl)")
+            #expect(logs(outputs).contains { $0.contains("ttl") } == dropped)
+        }
+    }
+
     @Test func ourOwnCounterIsALoop() {
         var e = engine()
         let outputs = e.deadlineReached(now: .max / 2)

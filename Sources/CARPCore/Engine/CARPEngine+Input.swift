@@ -56,7 +56,9 @@ extension CARPEngine {
         }
         let key = VirtualHostKey(carpdev: carpdev, vhid: header.vhid)
         guard let index = hosts.index(forKey: key) else { return .failure(.unknownVHID(header.vhid)) }
-        guard packet.ttl == 255 else { return .failure(.badTTL(packet.ttl)) }
+        if hosts.values[index].machine.config.isMulticast(packet.family), packet.ttl != 255 {
+            return .failure(.badTTL(packet.ttl))
+        }
         if let rejection = hosts.values[index].machine.admit(header) { return .failure(rejection) }
         return .success((key, index, header))
     }

@@ -15,6 +15,13 @@ public struct VirtualHostConfig: Hashable, Sendable {
 
     public var families: Set<AddressFamily> { Set(addresses.map(\.family)) }
 
+    /// Whether this family's advertisements go to the CARP group. Only then is a TTL
+    /// below 255 proof of a forwarded packet: a unicast peer may sit behind a router
+    /// (FreeBSD checks the TTL in multicast mode only), and the HMAC still authenticates.
+    public func isMulticast(_ family: AddressFamily) -> Bool {
+        family == .inet ? peer == .carpGroup : peer6 == .carpGroup
+    }
+
     public static let maximumAdvskew: UInt8 = GlobalSettings.maximumAdvskew
 }
 
