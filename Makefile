@@ -6,12 +6,13 @@
 #   make release  optimized build, fully static (fast start, small RSS, nothing to install)
 #   make install  install a release build (PREFIX=/usr/local, DESTDIR=; see scripts/install)
 #   make bench    failover, scenarios, footprint, firewall beside ucarp and keepalived (bench/RESULTS.md)
+#   make fuzz     libFuzzer over every parser of outside input, FUZZ_SECONDS (60) per target
 #   make lint     check the man pages with mandoc, and the modules' imports (scripts/check-arrows)
 SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build release install check unit integration demo bench lint deps clean
+.PHONY: all build release install check unit integration demo bench fuzz lint deps clean
 
 all: build
 
@@ -41,6 +42,9 @@ lint: deps
 # The release binaries (static, what make install ships) run the core namespace tests too.
 RELEASE_TESTS = 01-failover 03-bowout 11-openbsd-example 12-cli 14-restart 20-bowout-burst
 
+# make check runs the fuzzers briefly; make fuzz for longer (doc/fuzzing.md).
+CHECK_FUZZ_SECONDS ?= 10
+
 check: deps
 	mandoc -T lint -W warning man/*.[0-9]
 	./scripts/check-arrows
@@ -49,6 +53,10 @@ check: deps
 	./tests/integration/run
 	$(SWIFT) build -c release --static-swift-stdlib
 	CARPD=.build/release/carpd ./tests/integration/run $(RELEASE_TESTS)
+	FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) ./fuzz/run
+
+fuzz: deps
+	./fuzz/run
 
 demo: build
 	./scripts/demo

@@ -64,3 +64,15 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// `make fuzz` (fuzz/run): one libFuzzer binary over every parser of outside input. Only a
+// manifest read with BSD_CARP_FUZZ=1 has it: its entry point is LLVMFuzzerTestOneInput,
+// which links only with -sanitize=fuzzer. It drives carpd's Node on the unit tests' fakes.
+if Context.environment["BSD_CARP_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "carp-fuzz",
+        dependencies: ["CARPDaemon", "CARPCore", "CARPControl", "BSDSyntax", "LinuxHost", "Netlink",
+                       .product(name: "Logging", package: "swift-log")],
+        path: "fuzz/Sources"))
+    package.products.append(.executable(name: "carp-fuzz", targets: ["carp-fuzz"]))
+}

@@ -27,7 +27,23 @@ public struct ControlMessage: Hashable, Sendable {
     public var command: String? { pairs.first?.key }
 
     /// Wire text: one `key=value` line each, then an empty line.
-    public var encoded: String { pairs.map { "\($0.key)=\($0.value)\n" }.joined() + "\n" }
+    public var encoded: String { pairs.map { "\($0.key)=\(Self.wireValue($0.value))\n" }.joined() + "\n" }
+
+    /// A value cannot carry LF or NUL (`decode` refuses both). Where one echoes outside
+    /// text (a refused request, a line of a configuration file) they travel as vis(3)'s
+    /// octal escapes \012 and \000, so that every reply decodes.
+    static func wireValue(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 == 0 || $0 == 0x0A }) else { return value }
+        var visible = ""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\0": visible += "\\000"
+            case "\n": visible += "\\012"
+            default: visible.unicodeScalars.append(scalar)
+            }
+        }
+        return visible
+    }
 
     /// Splits a reply into records, each starting at a line with `key` (e.g. `vhid`).
     public func records(startingWith key: String) -> [ControlMessage] {

@@ -23,6 +23,14 @@ struct ControlMessageTests {
         #expect(throws: ControlDecodeError.self) { try ControlMessage.decode(text) }
     }
 
+    /// Found by fuzz/run (control): a refusal echoing a NUL byte was itself undecodable.
+    @Test func everyEncodedMessageDecodes() throws {
+        let m = ControlMessage.failure(errno: 22, "line 1: expected key=value, got ':\u{0}\u{1}'\nnext")
+        let back = try ControlMessage.decode(m.encoded)
+        #expect(back.message == "line 1: expected key=value, got ':\\000\u{1}'\\012next")
+        #expect(back.errno == 22)
+    }
+
     @Test func errorNamesTheLine() {
         #expect(throws: ControlDecodeError(line: 2, reason: "expected key=value, got 'garbage'")) {
             try ControlMessage.decode("get=1\ngarbage\n\n")

@@ -1,0 +1,60 @@
+import CARPCore
+import CARPTypes
+@testable import CARPDaemon
+@testable import LinuxHost
+
+/// Advertisements from the wire into a node with three vhids on eth0: the IPv4 header as
+/// the raw socket delivers it, validation, the state machine and the effects it asks for.
+/// Records are `flags ttl length bytes...`; flags: bit 0 IPv6, bit 1 "seal" (the harness
+/// signs the header with the vhid's key, as a legitimate peer would, so the fuzzer reaches
+/// the state machine and not only the HMAC check), bit 2 "not a carpdev", bits 3-5 time
+/// to let pass first (x 300 ms), bit 6 a link flap of eth0.
+func fuzzAdvertisement(_ input: [UInt8]) {
+    let t = TestNode(hook: false)
+    t.addVhid(1, advskew: 100)
+    t.addVhid(2, advskew: 0, addresses: ["192.0.2.20/24"])
+    _ = t.send("set", [("carpdev", "eth0"), ("vhid", "3"), ("advbase", "0"), ("advskew", "64"), ("peer", "192.0.2.2"),
+                       ("key", "s3cret"), ("addr", "2001:db8::30/64")])
+    var rest = input[...]
+    while rest.count >= 3 {
+        let flags = rest[rest.startIndex], ttl = Int(rest[rest.startIndex + 1])
+        let length = min(Int(rest[rest.startIndex + 2]), rest.count - 3)
+        let bytes = Array(rest.dropFirst(3).prefix(length))
+        rest = rest.dropFirst(3 + length)
+        t.advance(UInt64((flags >> 3) & 7) * 300_000_000)
+        if flags & 0x40 != 0 { flap(t) }
+        t.node.receive(packet(bytes, flags: flags, ttl: ttl))
+        t.node.carryOut()
+    }
+    t.advance(1_000_000_000)
+}
+
+private func packet(_ bytes: [UInt8], flags: UInt8, ttl: Int) -> ReceivedPacket {
+    let family: AddressFamily = flags & 1 == 0 ? .inet : .inet6
+    var payload = bytes, hopLimit = ttl, truncated = false, source: IPAddress? = .v6(IPv6Address("2001:db8::2")!)
+    if family == .inet {
+        let datagram = CARPSocket.decodeInet(bytes, peer: .init(), metadata: ReceiveMetadata())
+        payload = datagram.payload
+        hopLimit = datagram.ttl
+        truncated = datagram.headerTruncated
+        source = IPv4Address(bytes: datagram.source).map { .v4($0) }
+    }
+    if flags & 2 != 0, var header = CARPHeader(bytes: payload.prefix(CARPHeader.length)) {
+        let addresses = ["192.0.2.10", "2001:db8::10", "192.0.2.20", "2001:db8::30"].compactMap(IPAddress.init)
+        header.digest = CARPAuthenticator(key: CARPKey(passphrase: "s3cret"), vhid: header.vhid, addresses: addresses)
+            .digest(counter: header.counterBytes)
+        payload = header.sealed() + payload.dropFirst(CARPHeader.length)
+    }
+    return ReceivedPacket(family: family, payload: payload, ttl: hopLimit, source: source,
+                          carpdev: flags & 4 == 0 ? "eth0" : nil, headerTruncated: truncated)
+}
+
+/// eth0 loses its carrier and gets it back, as a netlink event would report it.
+private func flap(_ t: TestNode) {
+    for up in [false, true] {
+        t.routes.table[2]?.isRunning = up
+        t.routes.table[2]?.hasCarrier = up
+        t.node.linksChanged()
+        t.node.carryOut()
+    }
+}

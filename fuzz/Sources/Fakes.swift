@@ -1,0 +1,1 @@
+../../Tests/CARPDaemonTests/Fakes.swift
