@@ -38,7 +38,7 @@ function __bsd_carp_ifconfig_position
         if contains -- $tokens[$i] 'vhid' 'advbase' 'advskew' 'pass' 'carpdev' 'state' 'carppeer' 'peer' 'peer6' 'carpver' 'syncdev' 'syncif' 'syncpeer' 'maxupd' 'version' 'inet' 'inet6' 'netmask' 'prefixlen' 'broadcast' 'mtu' 'balancing' 'carpnodes' 'lladdr' 'vrrpinterval' 'vrrpprio'
             test $i -eq $n; and echo value:$tokens[$i]; and return
             set -l next $tokens[(math $i + 1)]
-            if not contains -- $tokens[$i] inet inet6; or not contains -- $next 'vhid' 'advbase' 'advskew' 'pass' 'carpdev' 'state' 'carppeer' '-carppeer' 'peer' 'mcast' 'peer6' 'mcast6' 'carpver' 'syncdev' 'syncif' '-syncdev' '-syncif' 'syncpeer' '-syncpeer' 'maxupd' 'defer' '-defer' 'version' 'inet' 'inet6' 'netmask' 'prefixlen' 'broadcast' 'alias' 'add' '-alias' 'delete' 'remove' 'up' 'down' 'mtu' 'create' 'destroy'
+            if not contains -- $tokens[$i] inet inet6; or not contains -- $next 'vhid' 'advbase' 'advskew' 'pass' 'carpdev' 'state' 'carppeer' '-carppeer' 'peer' 'mcast' 'peer6' 'mcast6' 'carpver' 'syncdev' 'syncif' '-syncdev' '-syncif' 'syncpeer' '-syncpeer' 'maxupd' 'defer' '-defer' 'version' 'inet' 'inet6' 'netmask' 'prefixlen' 'broadcast' 'alias' 'add' '-alias' 'delete' 'remove' 'accept_rtadv' '-accept_rtadv' 'ifdisabled' '-ifdisabled' 'auto_linklocal' '-auto_linklocal' 'no_radr' '-no_radr' 'no_dad' '-no_dad' 'nud' '-no_prefer_iface' '-defaultif' 'up' 'down' 'mtu' 'create' 'destroy'
                 set i (math $i + 1)
             end
         end
@@ -103,6 +103,19 @@ for c in bsd-ifconfig (__bsd_carp_is_ours ifconfig; and echo ifconfig)
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a '-alias' -d 'remove the address'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'delete' -d 'same as -alias'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'remove' -d 'same as -alias'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'accept_rtadv' -d 'IPv6 accept_rtadv on (net.ipv6.conf.IF.accept_ra=1)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a '-accept_rtadv' -d 'IPv6 accept_rtadv off (net.ipv6.conf.IF.accept_ra=0)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'ifdisabled' -d 'IPv6 ifdisabled on (net.ipv6.conf.IF.disable_ipv6=1)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a '-ifdisabled' -d 'IPv6 ifdisabled off (net.ipv6.conf.IF.disable_ipv6=0)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'auto_linklocal' -d 'IPv6 auto_linklocal on (net.ipv6.conf.IF.addr_gen_mode=0)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a '-auto_linklocal' -d 'IPv6 auto_linklocal off (net.ipv6.conf.IF.addr_gen_mode=1)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'no_radr' -d 'IPv6 no_radr on (net.ipv6.conf.IF.accept_ra_defrtr=0)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a '-no_radr' -d 'IPv6 no_radr off (net.ipv6.conf.IF.accept_ra_defrtr=1)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'no_dad' -d 'IPv6 no_dad on (net.ipv6.conf.IF.accept_dad=0)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a '-no_dad' -d 'IPv6 no_dad off (net.ipv6.conf.IF.accept_dad=1)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'nud' -d 'IPv6 neighbour unreachability detection (Linux always does it)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a '-no_prefer_iface' -d 'prefer the outgoing interface\'s address (what Linux does)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a '-defaultif' -d 'no default IPv6 interface (Linux has none)'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'up' -d 'mark the interface up'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'down' -d 'mark the interface down (a MASTER carp interface bows out)'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'mtu' -d 'maximum transmission unit'

@@ -50,7 +50,7 @@ public struct CarpdClient: Sendable {
         case .set(let change): _ = try send(ControlMessage(set: change))
         case .remove(let ifname): _ = try request("remove", [("ifname", ifname)])
         case .pfsync(let change): _ = try send(ControlMessage(pfsync: change))
-        case .link: break
+        case .link, .nd6: break
         }
     }
 

@@ -1,3 +1,4 @@
+import LinuxHost
 import BSDSyntax
 import CARPTypes
 import Glibc
@@ -73,7 +74,7 @@ public struct IfconfigCommand {
             let addresses = (try? route.addresses()) ?? []
             let vhosts = try carpd.records(showKey: showKeys) ?? []
             for s in InterfaceModel.build(links: links, addresses: addresses, vhosts: vhosts) {
-                out.print(StatusRenderer.render(s, showKeys: showKeys))
+                out.print(StatusRenderer.render(Self.readingND6(s), showKeys: showKeys))
             }
             if let pfsync = try carpd.pfsync() { out.print(StatusRenderer.render(pfsync)) }
             return
@@ -96,7 +97,19 @@ public struct IfconfigCommand {
         guard let s = InterfaceModel.single(record: record, link: link, addresses: addresses, onDev: onDev) else {
             throw ToolError("\(ifname): no such interface")
         }
-        out.print(StatusRenderer.render(s, showKeys: showKeys))
+        out.print(StatusRenderer.render(Self.readingND6(s), showKeys: showKeys))
+    }
+
+    /// A plain link's FreeBSD `nd6 options=` from its net.ipv6.conf sysctls (none without IPv6).
+    static func readingND6(_ s: InterfaceStatus) -> InterfaceStatus {
+        guard s.carp == nil else { return s }
+        var status = s, bits = ND6Option.performNUD
+        for option in ND6Option.allCases {
+            guard let value = try? ProcSysctl.read(option.path(s.name)) else { return s }
+            if option.isOn(value) { bits |= option.bit }
+        }
+        status.nd6 = bits
+        return status
     }
 
     // MARK: - Groups

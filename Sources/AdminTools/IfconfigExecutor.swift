@@ -1,6 +1,7 @@
 import BSDSyntax
 import CARPControl
 import CARPTypes
+import LinuxHost
 import Netlink
 
 /// Gathers what the planner needs, then performs its plan: carpd requests over the
@@ -38,6 +39,11 @@ struct IfconfigExecutor {
         case .link(let change):
             guard let link else { return }
             do { try route.apply(change, ifindex: link.index) } catch { throw ToolError("\(link.name): \(error.reason)") }
+        case .nd6(let option, let on):
+            guard let link else { return }
+            do { try ProcSysctl.write(option.path(link.name), on ? option.sysctl.on : option.sysctl.off) } catch {
+                throw ToolError("\(link.name): \(option.rawValue): \(error)")
+            }
         }
     }
 }

@@ -24,6 +24,8 @@ public struct InterfaceStatus: Hashable, Sendable {
     public var lladdr: [UInt8]?
     public var status: Status?
     public var groups: [String] = []
+    /// FreeBSD's ND6_IFF_* bits of a plain link (`nd6 options=`), nil when not read.
+    public var nd6: UInt32?
     public var addresses: [Address] = []
     /// OpenBSD: the carp interface's own vhid (`carp:` line under lladdr).
     public var carp: VirtualHostRecord?

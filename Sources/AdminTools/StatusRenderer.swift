@@ -19,6 +19,7 @@ public enum StatusRenderer {
             lines.append(line)
             lines.append("\t      peer \(vhid.peer) peer6 \(vhid.peer6)")
         }
+        if let nd6 = s.nd6 { lines.append("\t" + ND6Option.describe(nd6)) }
         return lines.joined(separator: "\n")
     }
 

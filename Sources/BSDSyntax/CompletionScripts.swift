@@ -49,7 +49,8 @@ public enum CompletionScripts {
     /// Every word that takes a value (grammar words and the refused ones, whose value is skipped too).
     static var valueWords: [(name: String, argument: WordRule.Argument, help: String)] {
         IfconfigGrammar.rules.filter { $0.argument != .none }.map { ($0.name, $0.argument, $0.help) }
-            + IfconfigGrammar.notYetSupported.keys.sorted().map { ($0, WordRule.Argument.text, "not supported") }
+            + IfconfigGrammar.notYetSupported.keys.filter { IfconfigGrammar.inet6Refused[$0] == nil }.sorted()
+                .map { ($0, WordRule.Argument.text, "not supported") }
     }
 
     static func header(_ comment: String, shell: String) -> String {

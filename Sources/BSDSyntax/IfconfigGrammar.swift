@@ -24,18 +24,19 @@ public struct WordRule: Sendable {
 }
 
 public enum IfconfigGrammar {
-    public static let rules: [WordRule] = carpRules + pfsyncRules + addressRules + linkRules
+    public static let rules: [WordRule] = carpRules + pfsyncRules + addressRules + inet6Rules + linkRules
 
     public static func rule(named name: String) -> WordRule? { rules.first { $0.name == name } }
 
-    /// Words accepted only to be refused with a clear message, until they are implemented.
-    public static let notYetSupported: [String: String] = [
+    /// Words known only to be refused with a clear message: not implemented yet, or not
+    /// possible on Linux.
+    public static let notYetSupported: [String: String] = inet6Refused.merging([
         "carpnodes": "carpnodes: load balancing is not supported yet",
         "balancing": "balancing: load balancing is not supported yet",
         "vrrpprio": "vrrpprio: VRRPv3 mode is not supported",
         "vrrpinterval": "vrrpinterval: VRRPv3 mode is not supported",
         "lladdr": "lladdr: the carp interface's MAC is always 00:00:5e:00:01:vhid",
-    ]
+    ]) { first, _ in first }
 
     /// Global flags of `ifconfig [-AaCgkm]`.
     public static let flags: [(flag: String, help: String)] = [

@@ -12,7 +12,8 @@ public enum IfconfigParser {
             // FreeBSD: `inet`/`inet6` not followed by an address only names the family
             // (`ifconfig_em0_alias0="inet vhid 1 pass x alias 192.0.2.50/32"`).
             if word == "inet" || word == "inet6", index + 1 >= words.count || IPPrefix(words[index + 1]) == nil,
-               index + 1 >= words.count || IfconfigGrammar.rule(named: words[index + 1]) != nil {
+               index + 1 >= words.count || IfconfigGrammar.rule(named: words[index + 1]) != nil
+                   || IfconfigGrammar.notYetSupported[words[index + 1]] != nil {
                 guard index + 1 < words.count else { throw UsageError.requiresArgument(word) }
                 family = word == "inet" ? .inet : .inet6
                 index += 1

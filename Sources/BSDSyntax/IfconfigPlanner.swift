@@ -30,6 +30,8 @@ public enum IfconfigOperation: Hashable, Sendable {
     case remove(ifname: String)
     case link(LinkChange)
     case pfsync(PfsyncChange)
+    /// A FreeBSD inet6 option of a plain link (a net.ipv6.conf.IF sysctl).
+    case nd6(ND6Option, Bool)
 }
 
 /// Request + context -> ordered operations, in FreeBSD's order: link changes, CARP,
@@ -61,6 +63,7 @@ public enum IfconfigPlanner {
             throw UsageError("\(ifname): interface exists")
         }
         if r.mtu != nil { throw UsageError("\(ifname): mtu: set it on the carpdev") }
+        if let option = r.nd6.keys.first { throw UsageError("\(ifname): \(option.rawValue): set it on the carpdev") }
         var change = r.carp
         change.ifname = ifname
         change.up = r.up
@@ -87,7 +90,8 @@ public enum IfconfigPlanner {
         if r.create || r.destroy { throw UsageError("\(ifname): \(r.create ? "create" : "destroy"): only carp interfaces are cloned") }
         if r.carp.carpdev != nil { throw UsageError("carpdev: only a carp interface has a carpdev") }
         if r.carp.vhid == nil, let word = r.carpWordsUsed.first { throw UsageError("\(word) requires vhid") }
-        var ops: [IfconfigOperation] = []
+        // The inet6 options first: no_dad or -ifdisabled must hold when an address is added.
+        var ops: [IfconfigOperation] = r.nd6.sorted { $0.key.bit < $1.key.bit }.map { .nd6($0.key, $0.value) }
         if let mtu = r.mtu { ops.append(.link(.setMTU(UInt32(mtu)))) }
         if let up = r.up { ops.append(.link(.setUp(up))) }
         if r.carp.vhid != nil {
@@ -141,6 +145,7 @@ public enum IfconfigPlanner {
         if r.hasCARPParameters { throw UsageError("\(ifname): vhid, carpdev and the other CARP words belong to a carp interface") }
         if !r.addresses.isEmpty { throw UsageError("\(ifname): a pfsync interface has no addresses") }
         if r.mtu != nil { throw UsageError("\(ifname): mtu: not settable on a pfsync interface") }
+        if let option = r.nd6.keys.first { throw UsageError("\(ifname): \(option.rawValue): not settable on a pfsync interface") }
         var change = r.pfsync
         change.up = r.up
         if r.destroy { change.destroy = true }

@@ -18,6 +18,8 @@ public struct IfconfigRequest: Hashable, Sendable {
     public var destroy = false
     public var up: Bool?
     public var mtu: Int?
+    /// FreeBSD's inet6 options (`no_dad`, `-accept_rtadv`...): the last word for each wins.
+    public var nd6: [ND6Option: Bool] = [:]
 
     /// The CARP words (vhid, advbase, advskew, pass, state, carpdev, the peers): the same
     /// typed change carpd receives, filled word by word. Addresses and up/down are added by

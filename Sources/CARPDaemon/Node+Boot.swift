@@ -94,6 +94,11 @@ extension Node {
         case .pfsync(let pfsyncChange):
             _ = try pfsyncRequest(try checked(pfsyncChange.validated))
             return
+        case .nd6(let option, let on):
+            do { try files.writeSysctl(option.path(ifname), on ? option.sysctl.on : option.sysctl.off) } catch {
+                throw ControlFailure(EIO, "\(ifname): \(option.rawValue): \(error)")
+            }
+            return
         }
         guard let link = try? route.link(named: ifname) else { throw ControlFailure(ENODEV, "\(ifname): no such interface") }
         do {

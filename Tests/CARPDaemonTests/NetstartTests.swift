@@ -63,4 +63,16 @@ struct NetstartTests {
         #expect(user.errno == EPERM)
         #expect(!user.encoded.contains("s3cret"))
     }
+
+    /// FreeBSD's inet6 options in a boot file set the eth0 sysctls, before its addresses.
+    @Test func inet6OptionsOfABootFileSetTheirSysctls() {
+        let t = TestNode(hook: false)
+        t.files.contents["/etc/carp/hostname.eth0"] = "inet6 2001:db8::2/64 no_dad -accept_rtadv\n"
+        let reply = t.request("netstart", [("ifname", "eth0")])
+        #expect(reply.values("problem").isEmpty)
+        #expect(t.files.sysctls["net/ipv6/conf/eth0/accept_dad"] == "0")
+        #expect(t.files.sysctls["net/ipv6/conf/eth0/accept_ra"] == "0")
+        let dad = t.journal.index(of: "sysctl net/ipv6/conf/eth0/accept_dad"), add = t.journal.index(of: "link eth0 addAddress")
+        #expect(dad != nil && add != nil && dad! < add!)
+    }
 }

@@ -86,3 +86,21 @@ out=$(ip netns exec "$(ns a)" "$CARPD" -x 2>&1)
 assert_eq 1 "$?" "carpd -x exit status"
 assert_eq "carpd: unknown option -- x" "$(head -1 <<<"$out")" "carpd -x message"
 ok "sysctl, ifconfig -g and netstat answer as the BSDs do"
+
+# FreeBSD's inet6 options: each a net.ipv6.conf sysctl, set before the line's addresses.
+v6conf() { nsx a cat "/proc/sys/net/ipv6/conf/eth0/$1"; }
+bsd_ok a ifconfig eth0 inet6 2001:db8::99/64 up no_dad
+assert_eq 0 "$(v6conf accept_dad)" "accept_dad after no_dad"
+ip -n "$(ns a)" -6 addr show dev eth0 | grep -q '2001:db8::99/64' || fail "no_dad line did not add 2001:db8::99"
+ip -n "$(ns a)" -6 addr show dev eth0 tentative | grep -q "2001:db8::99" && fail "2001:db8::99 is tentative after no_dad"
+grep -q 'nd6 options=.*NO_DAD' <<<"$(bsd a ifconfig eth0)" || fail "ifconfig eth0 shows no NO_DAD: $(bsd a ifconfig eth0 | tail -1)"
+bsd_ok a ifconfig eth0 inet6 -no_dad accept_rtadv no_radr -auto_linklocal
+assert_eq "1 1 0 1" "$(v6conf accept_dad) $(v6conf accept_ra) $(v6conf accept_ra_defrtr) $(v6conf addr_gen_mode)" \
+    "accept_dad accept_ra accept_ra_defrtr addr_gen_mode"
+assert_eq "	nd6 options=43<PERFORMNUD,ACCEPT_RTADV,NO_RADR>" "$(bsd a ifconfig eth0 | tail -1)" "nd6 line"
+bsd_ok a ifconfig eth0 inet6 -accept_rtadv -no_radr auto_linklocal nud
+assert_eq "	nd6 options=21<PERFORMNUD,AUTO_LINKLOCAL>" "$(bsd a ifconfig eth0 | tail -1)" "nd6 line back"
+bsd_ok a ifconfig eth0 inet6 2001:db8::99 -alias
+expect_error a "ifconfig: -nud: ioctl(SIOCSIFINFO_IN6): Operation not supported (Linux always performs NUD)" ifconfig eth0 inet6 -nud
+expect_error a "ifconfig: carp0: no_dad: set it on the carpdev" ifconfig carp0 no_dad
+ok "FreeBSD's inet6 options set their sysctls and show as nd6 options"
