@@ -95,7 +95,7 @@ public struct IfconfigCommand {
             onDev = try vhosts("carpdev")
         }
         guard let s = InterfaceModel.single(record: record, link: link, addresses: addresses, onDev: onDev) else {
-            throw ToolError("\(ifname): no such interface")
+            return try showGroup(ifname, route: route, showKeys: showKeys)
         }
         out.print(StatusRenderer.render(Self.readingND6(s), showKeys: showKeys))
     }
@@ -114,9 +114,20 @@ public struct IfconfigCommand {
 
     // MARK: - Groups
 
+    /// OpenBSD: a name that is no interface but a group shows every member of the group.
+    private func showGroup(_ group: String, route: RouteSocket, showKeys: Bool) throws {
+        let members = (try carpd.records(showKey: showKeys) ?? []).filter { $0.named && $0.groups.contains(group) }
+        guard !members.isEmpty else { throw ToolError("\(group): no such interface") }
+        for record in members {
+            let link = try? route.link(named: record.ifname)
+            if let s = InterfaceModel.single(record: record, link: link, addresses: [], onDev: []) {
+                out.print(StatusRenderer.render(s, showKeys: showKeys))
+            }
+        }
+    }
+
     /// `ifconfig -g carp [-]carpdemote [N]`: OpenBSD's group demotion counter.
     private func groupCommand(_ group: String, _ words: [String]) throws {
-        guard group == "carp" else { throw ToolError("\(group): no such group") }
         guard let verb = words.first else {
             let reply = try carpd.request("demote", [("group", group)])
             return out.print("\(group): carp demote count \(reply["demote"] ?? "0")")

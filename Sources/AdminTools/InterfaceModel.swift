@@ -48,7 +48,7 @@ public enum InterfaceModel {
         var s = InterfaceStatus(name: v.ifname, index: link?.index ?? 0, flags: flags, mtu: link?.mtu ?? 1500,
                                 lladdr: link?.mac ?? (v.vhid > 0 ? MACAddress.virtual(vhid: v.vhid).bytes : nil), status: status)
         s.carp = v
-        s.groups = ["carp"]
+        s.groups = v.groups
         s.addresses = v.addresses.map { InterfaceStatus.Address($0) }
         return s
     }

@@ -1,3 +1,5 @@
+import CARPTypes
+
 extension IfconfigGrammar {
     static let linkRules: [WordRule] = [
         WordRule("up", .none, "mark the interface up") { r, _ throws(UsageError) in r.up = true },
@@ -7,5 +9,15 @@ extension IfconfigGrammar {
         },
         WordRule("create", .none, "create a carp interface") { r, _ throws(UsageError) in r.create = true },
         WordRule("destroy", .none, "destroy a carp interface") { r, _ throws(UsageError) in r.destroy = true },
+        WordRule("group", .text, "add a carp interface to an interface group") { r, v throws(UsageError) in
+            r.carp.joinGroups.append(try groupName(v!))
+        },
+        WordRule("-group", .text, "remove a carp interface from an interface group") { r, v throws(UsageError) in
+            r.carp.leaveGroups.append(try groupName(v!))
+        },
     ]
+
+    private static func groupName(_ text: String) throws(UsageError) -> String {
+        do { return try InterfaceGroup.check(text) } catch { throw UsageError(error.message) }
+    }
 }

@@ -89,6 +89,8 @@ public enum IfconfigPlanner {
     static func parent(_ r: IfconfigRequest, ifname: String, context: IfconfigContext) throws(UsageError) -> [IfconfigOperation] {
         if r.create || r.destroy { throw UsageError("\(ifname): \(r.create ? "create" : "destroy"): only carp interfaces are cloned") }
         if r.carp.carpdev != nil { throw UsageError("carpdev: only a carp interface has a carpdev") }
+        // Linux has only numbered link groups, and carpd numbers its macvlans with them.
+        if r.usesGroups { throw UsageError("\(ifname): group: interface groups are kept for carp interfaces only on Linux") }
         if r.carp.vhid == nil, let word = r.carpWordsUsed.first { throw UsageError("\(word) requires vhid") }
         // The inet6 options first: no_dad or -ifdisabled must hold when an address is added.
         var ops: [IfconfigOperation] = r.nd6.sorted { $0.key.bit < $1.key.bit }.map { .nd6($0.key, $0.value) }

@@ -50,7 +50,10 @@ public struct IfconfigRequest: Hashable, Sendable {
         return words
     }
 
-    public var hasCARPParameters: Bool { carp.vhid != nil || carp.carpdev != nil || !carpWordsUsed.isEmpty }
+    public var hasCARPParameters: Bool { carp.vhid != nil || carp.carpdev != nil || !carpWordsUsed.isEmpty || usesGroups }
+
+    /// `group` / `-group`: kept for carp interfaces only.
+    public var usesGroups: Bool { !carp.joinGroups.isEmpty || !carp.leaveGroups.isEmpty }
 
     /// The pfsync words used, for the message that refuses them elsewhere.
     public var pfsyncWordsUsed: [String] {

@@ -98,7 +98,8 @@ extension Node {
             record.state = host.machine.state
             record.advbase = c.advbase
             record.advskew = c.advskew
-            record.demote = engine.demoteCount
+            record.demote = engine.demoteCount(for: key)
+            record.groups = engine.interface(of: key)?.groups ?? [InterfaceGroup.carp]
             record.peer = c.peer
             record.peer6 = c.peer6
             record.up = host.adminUp
@@ -109,7 +110,7 @@ extension Node {
         }
         for change in pendingInterfaces() {
             var record = change.pendingRecord
-            record.demote = engine.demoteCount
+            record.demote = UInt8(clamping: record.groups.reduce(0) { $0 + (engine.groupDemote[$1] ?? 0) })
             all.append(record)
         }
         return all
@@ -185,10 +186,11 @@ extension Node {
         ControlMessage(engine.statistics.all.map { ($0.name, String($0.value)) })
     }
 
+    /// `ifconfig -g GROUP [-]carpdemote [N]`: any group a carp interface is in, or `carp`.
     private func demote(_ request: ControlMessage) throws(ControlFailure) -> ControlMessage {
         try allowOnly(["demote", "group", "adjust"], in: request)
-        let group = request["group"] ?? "carp"
-        guard group == "carp" else { throw ControlFailure(ENOENT, "\(group): no such group") }
+        let group = request["group"] ?? InterfaceGroup.carp
+        guard engine.groupNames.contains(group) else { throw ControlFailure(ENOENT, "\(group): no such group") }
         if let text = request["adjust"] {
             guard let amount = Int(text), (-255...255).contains(amount) else {
                 throw ControlFailure(EINVAL, "carpdemote \(text): invalid")
@@ -196,7 +198,7 @@ extension Node {
             do { submit(try engine.adjustGroupDemote(group, by: amount, now: clock())) } catch {
                 throw ControlFailure(EINVAL, error.description)
             }
-            manualGroupDemote += amount
+            manualGroupDemote[group, default: 0] += amount
         }
         return ControlMessage([("group", group), ("demote", String(engine.groupDemote[group] ?? 0))])
     }

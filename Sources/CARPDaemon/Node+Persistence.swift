@@ -11,8 +11,8 @@ extension Node {
         do { try files.write(text, to: options.statePath) } catch { log.error("cannot save runtime state: \(error)") }
     }
 
-    /// Sysctls that differ from the defaults, the demotion set by hand, the group demotion
-    /// set by hand, every vhid, every carpN without a vhid yet. Forced states are not kept.
+    /// Sysctls that differ from the defaults, the demotion set by hand, every vhid, every
+    /// carpN without a vhid yet, then the group demotions set by hand. Forced states are not kept.
     func snapshot() -> [ControlMessage] {
         var messages: [ControlMessage] = []
         let defaults = GlobalSettings()
@@ -22,13 +22,14 @@ extension Node {
         if manualDemotion != 0 {
             messages.append(ControlMessage([("sysctl", "1"), ("name", "net.inet.carp.demotion"), ("value", String(manualDemotion))]))
         }
-        if manualGroupDemote != 0 {
-            messages.append(ControlMessage([("demote", "1"), ("group", "carp"), ("adjust", String(manualGroupDemote))]))
-        }
         for record in records() where record.vhid != 0 {
             messages.append(ControlMessage(set: VirtualHostChange(recreating: record)))
         }
         for change in pendingInterfaces() { messages.append(ControlMessage(set: change)) }
+        // After the interfaces: a group exists once one of them is in it.
+        for (group, amount) in manualGroupDemote.sorted(by: { $0.key < $1.key }) where amount != 0 {
+            messages.append(ControlMessage([("demote", "1"), ("group", group), ("adjust", String(amount))]))
+        }
         if let record = pfsync.settings { messages.append(ControlMessage(pfsync: PfsyncChange(recreating: record))) }
         return messages
     }

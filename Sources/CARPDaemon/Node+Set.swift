@@ -9,6 +9,8 @@ extension Node {
     func set(_ change: VirtualHostChange) throws(ControlFailure) -> ControlMessage {
         var r = change
         if let name = r.ifname, let earlier = engine.interfaces[name]?.pending { r = change.merged(onto: earlier) }
+        let groups = InterfaceGroup.edited(r.ifname.flatMap { engine.interfaces[$0]?.groups } ?? [InterfaceGroup.carp],
+                                           join: r.joinGroups, leave: r.leaveGroups)
         var key = try lookup(ifname: r.ifname, carpdev: r.carpdev, vhid: r.vhid)
         // OpenBSD `ifconfig carp0 create`, or carp0 configured bit by bit: until it has a
         // carpdev and a vhid it is a carp interface without a virtual host.
@@ -38,6 +40,7 @@ extension Node {
         let now = clock()
         guard let vif = macvlans[target] else { throw ControlFailure(EIO, "\(target): no interface for this vhid") }
         submit(engine.configure(target, new, interface: vif.ifname, named: vif.named, counterSeed: UInt64.random(in: .min ... .max), now: now))
+        submit(engine.setGroups(vif.ifname, groups, now: now))
         if !adminUp { submit(engine.setAdminUp(target, false, now: now)) }
         if let up = r.up { submit(engine.setAdminUp(target, up, now: now)) }
         if let state = r.state { submit(engine.force(target, state, now: now)) }

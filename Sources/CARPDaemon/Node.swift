@@ -35,7 +35,8 @@ final class Node {
     /// The parts of the demotions set by hand (sysctl writes, carpdemote), kept across restarts;
     /// the automatic parts (carpdev down, send errors) are recomputed.
     var manualDemotion = 0
-    var manualGroupDemote = 0
+    /// `ifconfig -g GROUP carpdemote` by group, kept in the runtime state.
+    var manualGroupDemote: [String: Int] = [:]
     var eventSequence: UInt64 = 0
     /// Where events go (the control server's subscribers).
     var publishEvent: ((String) -> Void)?

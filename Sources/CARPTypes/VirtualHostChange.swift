@@ -18,6 +18,9 @@ public struct VirtualHostChange: Hashable, Sendable {
     public var up: Bool?
     public var add: [IPPrefix] = []
     public var delete: [IPPrefix] = []
+    /// OpenBSD `group NAME` / `-group NAME` (a carp interface's groups).
+    public var joinGroups: [String] = []
+    public var leaveGroups: [String] = []
 
     public init(ifname: String? = nil, carpdev: String? = nil, vhid: UInt8? = nil) {
         self.ifname = ifname
@@ -38,6 +41,8 @@ public struct VirtualHostChange: Hashable, Sendable {
         peer6 = record.peer6
         if !record.up { up = false }
         add = record.addresses
+        joinGroups = record.groups.filter { $0 != InterfaceGroup.carp }
+        if !record.groups.contains(InterfaceGroup.carp) { leaveGroups = [InterfaceGroup.carp] }
     }
 
     /// An earlier, incomplete change (a carp interface still without carpdev or vhid) with
@@ -56,6 +61,8 @@ public struct VirtualHostChange: Hashable, Sendable {
         r.up = up ?? earlier.up
         r.add = earlier.add.filter { a in !delete.contains { $0.address == a.address } } + add
         r.delete = (earlier.delete + delete).filter { d in !earlier.add.contains { $0.address == d.address } }
+        r.joinGroups = earlier.joinGroups.filter { !leaveGroups.contains($0) } + joinGroups
+        r.leaveGroups = earlier.leaveGroups.filter { !joinGroups.contains($0) } + leaveGroups
         return r
     }
 
@@ -70,6 +77,7 @@ public struct VirtualHostChange: Hashable, Sendable {
         record.up = up ?? true
         record.named = true
         record.addresses = add
+        record.groups = InterfaceGroup.edited([InterfaceGroup.carp], join: joinGroups, leave: leaveGroups)
         return record
     }
 }

@@ -19,6 +19,10 @@ public enum VirtualHostFields: FieldTable {
         VirtualHostField("addr", change: .many(\.add, .unicastPrefix), record: .many(\.addresses, .unicastPrefix)),
         VirtualHostField("deladdr", change: .many(\.delete, .unicastPrefix)),
         VirtualHostField("key", change: .one(\.key, .passphrase), record: .one(\.key, .passphrase)),
+        VirtualHostField("group", change: .many(\.joinGroups, .groupName)),
+        VirtualHostField("delgroup", change: .many(\.leaveGroups, .groupName)),
+        // One line, comma-separated, possibly empty: an old saved state without it means `carp`.
+        VirtualHostField("groups", record: .one(\.groups, .groupList)),
     ]
 }
 
@@ -124,6 +128,20 @@ extension ValueFormat where Value == String {
     static let interfaceNameOrNone = ValueFormat(parse: { text throws(ValueError) in
         text.isEmpty ? text : try interfaceName.parse(text)
     }, format: { $0 })
+}
+
+extension ValueFormat where Value == String {
+    static let groupName = ValueFormat(parse: { text throws(ValueError) in try InterfaceGroup.check(text) }, format: { $0 })
+}
+
+extension ValueFormat where Value == [String] {
+    static let groupList = ValueFormat(parse: { text throws(ValueError) in
+        var groups: [String] = []
+        for name in text.split(separator: ",", omittingEmptySubsequences: false) where !text.isEmpty {
+            groups.append(try InterfaceGroup.check(String(name)))
+        }
+        return groups
+    }, format: { $0.joined(separator: ",") })
 }
 
 extension ValueFormat where Value == CARPState {

@@ -93,7 +93,7 @@ struct VirtualHostCodecTests {
     /// but not to the table would never travel.
     @Test func theTableCoversBothTypes() {
         let changeKeys = Mirror(reflecting: VirtualHostChange()).children.compactMap(\.label)
-            .map { ["add": "addr", "delete": "deladdr"][$0] ?? $0 }
+            .map { ["add": "addr", "delete": "deladdr", "joinGroups": "group", "leaveGroups": "delgroup"][$0] ?? $0 }
         let recordKeys = Mirror(reflecting: VirtualHostRecord(ifname: "", carpdev: "", vhid: 0)).children.compactMap(\.label)
             .map { $0 == "addresses" ? "addr" : $0 }
         #expect(Set(changeKeys) == Set(VirtualHostFields.all.filter(\.isChangeKey).map(\.name)))
@@ -163,5 +163,43 @@ struct PfsyncCodecTests {
         let recordKeys = Mirror(reflecting: PfsyncRecord()).children.compactMap(\.label).map { $0 == "deferUpdates" ? "defer" : $0 }
         #expect(Set(changeKeys) == Set(PfsyncFields.all.filter(\.isChangeKey).map(\.name)))
         #expect(Set(recordKeys) == Set(PfsyncFields.all.filter(\.isRecordKey).map(\.name)))
+    }
+
+    /// Groups travel as one `groups=` line (empty: none); a saved state from before groups
+    /// existed has no such line and means `carp`.
+    @Test func groupsRoundTripAndRecreate() throws {
+        var r = VirtualHostRecord(ifname: "carp1", carpdev: "eth0", vhid: 251)
+        r.named = true
+        r.groups = ["fw-a"]
+        var m = ControlMessage()
+        m.append(r)
+        #expect(m.values("groups") == ["fw-a"])
+        #expect(try m.virtualHostRecords().first?.groups == ["fw-a"])
+        let old = try ControlMessage.decode("vhid=1\nifname=carp0\ncarpdev=eth0\n\n")
+        #expect(try old.virtualHostRecords().first?.groups == ["carp"])
+        let c = VirtualHostChange(recreating: r)
+        #expect(c.joinGroups == ["fw-a"] && c.leaveGroups == ["carp"])
+        var none = r
+        none.groups = []
+        var n = ControlMessage()
+        n.append(none)
+        #expect(try n.virtualHostRecords().first?.groups == [])
+    }
+
+    @Test func groupNamesAreCheckedAsOpenBSDDoes() throws {
+        var c = VirtualHostChange(ifname: "carp1")
+        c.joinGroups = ["fw1"]
+        #expect(throws: ValueError("setifgroup: group names may not end in a digit")) { try c.validated() }
+        c.joinGroups = ["a-very-long-group"]
+        #expect(throws: ValueError("setifgroup: group name too long")) { try c.validated() }
+        c.joinGroups = ["fw-a"]
+        c.leaveGroups = ["carp"]
+        #expect(try c.validated() == c)
+        var later = VirtualHostChange(ifname: "carp1")
+        later.leaveGroups = ["fw-a"]
+        later.joinGroups = ["carp"]
+        let merged = later.merged(onto: c)
+        #expect(merged.joinGroups == ["carp"] && merged.leaveGroups == ["fw-a"])
+        #expect(merged.pendingRecord.groups == ["carp"])
     }
 }

@@ -122,11 +122,11 @@ struct EngineDemotionTests {
         let down = e.setLink("eth0", up: false, now: 1)
         #expect(e.hosts[key]!.machine.state == .initial)
         #expect(logs(down).contains("carp: demoted by 240 to 240 (interface down)"))
-        #expect(e.groupDemote["carp"] == 1 && e.demoteCount == 1)
+        #expect(e.groupDemote["carp"] == 1 && e.demoteCount(for: key) == 1)
         let up = e.setLink("eth0", up: true, now: 2)
         #expect(up.contains(.vhost(key, .stateChanged(from: .initial, to: .backup, reason: .interfaceUp))))
         #expect(logs(up).contains("carp: demoted by -240 to 0 (interface up)"))
-        #expect(e.demoteCount == 0)
+        #expect(e.demoteCount(for: key) == 0)
     }
 
     @Test func otherMastersAdvertiseDemotedAtOnce() {
@@ -173,11 +173,11 @@ struct EngineDemotionTests {
     @Test func groupDemoteStaysWithin0To255() throws {
         var e = engine()
         _ = try e.adjustGroupDemote("carp", by: 128, now: 1)
-        #expect(e.demoteCount == 128)
+        #expect(e.demoteCount(for: key) == 128)
         #expect(throws: DemoteError.outOfRange(group: "carp", result: 256)) { try e.adjustGroupDemote("carp", by: 128, now: 1) }
         #expect(throws: DemoteError.self) { try e.adjustGroupDemote("carp", by: -129, now: 1) }
         _ = try e.adjustGroupDemote("carp", by: -128, now: 1)
-        #expect(e.demoteCount == 0)
+        #expect(e.demoteCount(for: key) == 0)
     }
 
     @Test func removingAMasterBowsOutAndDropsItsDemotion() {
@@ -189,7 +189,7 @@ struct EngineDemotionTests {
         #expect(outputs.contains(.vhost(key, .release(.down))) && e.hosts.isEmpty)
         var d = engine(linkUp: false)
         _ = d.remove(key, now: 1)
-        #expect(d.settings.demotion == 0 && d.demoteCount == 0)
+        #expect(d.settings.demotion == 0 && d.demoteCount(for: key) == 0)
     }
 
     @Test func adminDownBowsOutAndUpReturnsToBackup() {

@@ -19,18 +19,7 @@ bsd_ok a sysctl net.inet.carp.log=2 net.inet.carp.demotion=10
 bsd_ok a ifconfig -g carp carpdemote 3
 
 # Restart a's carpd on the same socket: its configuration comes back from the runtime state.
-# restart NODE SIGNAL: stop carpd with SIGNAL, run the cleanup, start it again on the same directory.
-restart() {
-    local n=$1 dir=${CARPD_DIR[$1]}
-    kill "-$2" "${CARPD_PID[$n]}"
-    wait_carpd "$n" 10 || true
-    ip netns exec "$(ns "$n")" "$CARPD" -C -s "$dir/carpd.sock" || fail "carpd -C on $n"
-    (cd "$dir" && exec ip netns exec "$(ns "$n")" "$CARPD" -d -s "$dir/carpd.sock") >>"$dir/carpd.log" 2>&1 &
-    CARPD_PID[$n]=$!
-    track $!
-    wait_until 10 carpd_answers "$n" || fail "carpd on $n did not come back"
-}
-restart a TERM
+restart_carpd a TERM
 wait_state b MASTER 2
 assert_eq 1 "$(ctl a get | grep -c '^vhid=1$')" "vhid 1 after a restart"
 assert_eq 2 "$(bsd a sysctl -n net.inet.carp.log)" "net.inet.carp.log after a restart"
@@ -44,7 +33,7 @@ bsd_ok a ifconfig -g carp -carpdemote 3
 bsd_ok a ifconfig eth0 vhid 1 state master
 wait_state a MASTER 3
 wait_state b BACKUP 3
-restart a KILL
+restart_carpd a KILL
 assert_eq BACKUP "$(state a)" "a rejoins as BACKUP"
 assert_vip_absent a 1 192.0.2.50
 # Then the ordinary election: whoever wins, one MASTER and never two VIP holders.

@@ -225,6 +225,19 @@ stop_carpd() {
     wait_carpd "$n" "$to"
 }
 
+# restart_carpd NODE SIGNAL: stop carpd with SIGNAL, run `carpd -C`, start it again on the
+# same directory: its configuration comes back from the runtime state there.
+restart_carpd() {
+    local n=$1 dir=${CARPD_DIR[$1]}
+    kill "-$2" "${CARPD_PID[$n]}"
+    wait_carpd "$n" 10 || true
+    ip netns exec "$(ns "$n")" "$CARPD" -C -s "$dir/carpd.sock" || fail "carpd -C on $n"
+    (cd "$dir" && exec ip netns exec "$(ns "$n")" "$CARPD" -d -s "$dir/carpd.sock") >>"$dir/carpd.log" 2>&1 &
+    CARPD_PID[$n]=$!
+    track $!
+    wait_until 10 carpd_answers "$n" || fail "carpd on $n did not come back"
+}
+
 # wait_carpd NODE TIMEOUT: wait for carpd to exit; CARPD_RC = exit status or "timeout".
 wait_carpd() {
     local n=$1 to=$2 pid=${CARPD_PID[$1]}

@@ -26,7 +26,7 @@ extension CARPEngine {
         if record.demoted == 0 {
             record.demoted = settings.senderrDemotionFactor
             outputs += adjustDemotion(by: record.demoted, reason: "claim failed on \(key.carpdev)", now: now)
-            outputs += adjustGroup("carp", for: key, by: 1, reason: "claim failed", now: now)
+            outputs += adjustGroups(of: key, by: 1, reason: "claim failed", now: now)
         }
         failedClaims[key] = record
         return outputs
@@ -43,6 +43,6 @@ extension CARPEngine {
     mutating func forgetClaim(_ key: VirtualHostKey, reason: String, now: UInt64?) -> [EngineOutput] {
         guard let record = failedClaims.removeValue(forKey: key), record.demoted != 0 else { return [] }
         return adjustDemotion(by: -record.demoted, reason: reason, now: now)
-            + adjustGroup("carp", for: key, by: -1, reason: reason, now: now)
+            + adjustGroups(of: key, by: -1, reason: reason, now: now)
     }
 }

@@ -32,7 +32,7 @@ extension CARPEngine {
             if health.errors == Self.sendErrorThreshold && health.demoted == 0 {
                 health.demoted = settings.senderrDemotionFactor
                 outputs += adjustDemotion(by: health.demoted, reason: "send error \(failure) on \(key.carpdev)", now: now)
-                outputs += adjustGroup("carp", for: key, by: 1, reason: "> snderrors", now: now)
+                outputs += adjustGroups(of: key, by: 1, reason: "> snderrors", now: now)
             }
         } else {
             health.errors = 0
@@ -40,7 +40,7 @@ extension CARPEngine {
                 health.successes += 1
                 if health.successes == Self.sendErrorThreshold {
                     outputs += adjustDemotion(by: -health.demoted, reason: "send ok on \(key.carpdev)", now: now)
-                    outputs += adjustGroup("carp", for: key, by: -1, reason: "< snderrors", now: now)
+                    outputs += adjustGroups(of: key, by: -1, reason: "< snderrors", now: now)
                     health.demoted = 0
                     health.successes = 0
                 }
@@ -82,10 +82,16 @@ extension CARPEngine {
         return [log] + (now.map { advertiseAllMasters(now: $0) } ?? [])
     }
 
-    /// OpenBSD carp_group_demote_adj(): floored at 0, logged at LOG_ERR; when the counter
-    /// rises to 1 every MASTER advertises at once (not when `now` is nil, as above).
-    mutating func adjustGroup(_ group: String, for key: VirtualHostKey, by amount: Int, reason: String, now: UInt64?) -> [EngineOutput] {
-        adjustGroup(group, naming: key.description, by: amount, reason: reason, now: now)
+    /// OpenBSD carp_group_demote_adj(): the interface's own count and every group it is in
+    /// move, each floored at 0 and logged at LOG_ERR; a counter rising to 1 makes every
+    /// MASTER advertise at once (not when `now` is nil, as above).
+    mutating func adjustGroups(of key: VirtualHostKey, by amount: Int, reason: String, now: UInt64?) -> [EngineOutput] {
+        guard let name = interfaceOf[key], var interface = interfaces[name] else {
+            return adjustGroup(InterfaceGroup.carp, naming: key.description, by: amount, reason: reason, now: now)
+        }
+        interface.demoted = max(0, interface.demoted + amount)
+        interfaces[name] = interface
+        return interface.groups.flatMap { adjustGroup($0, naming: key.description, by: amount, reason: reason, now: now) }
     }
 
     mutating func adjustGroup(_ group: String, naming subject: String, by amount: Int, reason: String, now: UInt64?) -> [EngineOutput] {
@@ -99,6 +105,6 @@ extension CARPEngine {
     }
 
     mutating func advertiseAllMasters(now: UInt64) -> [EngineOutput] {
-        hosts.keys.sorted().flatMap { key in tagged(key, hosts[key]!.machine.advertiseNow(context: context, now: now)) }
+        hosts.keys.sorted().flatMap { key in tagged(key, hosts[key]!.machine.advertiseNow(context: context(for: key), now: now)) }
     }
 }

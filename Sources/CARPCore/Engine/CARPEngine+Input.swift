@@ -37,7 +37,7 @@ extension CARPEngine {
             let level: LogLevel = rejection == .loopDetected ? .warning : .debug
             return [.log(level, "carp: \(rejection) on \(packet.carpdev ?? "?")")]
         case .success(let (key, index, header)):
-            let actions = hosts.values[index].machine.receive(header, family: packet.family, context: context, now: now)
+            let actions = hosts.values[index].machine.receive(header, family: packet.family, context: context(for: key), now: now)
             return tagged(key, at: index, actions)
         }
     }

@@ -12,7 +12,7 @@ extension CARPEngine {
         let amount = demoted ? settings.pfsyncDemotionFactor : -pfsyncDemotion
         pfsyncDemotion = demoted ? amount : 0
         return adjustDemotion(by: amount, reason: reason, now: now)
-            + adjustGroup("carp", naming: "pfsync0", by: demoted ? Self.pfsyncGroupDemotion : -Self.pfsyncGroupDemotion,
+            + adjustGroup(InterfaceGroup.carp, naming: "pfsync0", by: demoted ? Self.pfsyncGroupDemotion : -Self.pfsyncGroupDemotion,
                           reason: reason, now: now)
     }
 

@@ -62,11 +62,16 @@ public struct CARPEngine: Sendable {
 
     public init() {}
 
-    /// The demote count OpenBSD sends: the sum of the groups' counters, at most 255.
-    public var demoteCount: UInt8 { UInt8(clamping: max(0, groupDemote.values.reduce(0, +))) }
+    /// The demote count OpenBSD sends for `key`: the sum of its interface's groups'
+    /// counters, or the interface's own count when that sum is 0; at most 255.
+    public func demoteCount(for key: VirtualHostKey) -> UInt8 {
+        guard let interface = interface(of: key) else { return UInt8(clamping: groupDemote[InterfaceGroup.carp] ?? 0) }
+        let sum = interface.groups.reduce(0) { $0 + (groupDemote[$1] ?? 0) }
+        return UInt8(clamping: sum == 0 ? interface.demoted : sum)
+    }
 
-    var context: ElectionContext {
-        ElectionContext(preempt: settings.preempt != 0, demotion: settings.demotion, demoteCount: demoteCount)
+    func context(for key: VirtualHostKey) -> ElectionContext {
+        ElectionContext(preempt: settings.preempt != 0, demotion: settings.demotion, demoteCount: demoteCount(for: key))
     }
 
     public var nextDeadline: UInt64? {
@@ -85,7 +90,7 @@ public struct CARPEngine: Sendable {
             attach(key, to: interface ?? "vh\(key.vhid)-\(key.carpdev)", named: named)
             return reevaluate([key], now: now)
         }
-        let actions = hosts[key]!.machine.configure(config, context: context, now: now)
+        let actions = hosts[key]!.machine.configure(config, context: context(for: key), now: now)
         return tagged(key, actions) + reevaluate([key], now: now)
     }
 
@@ -94,7 +99,7 @@ public struct CARPEngine: Sendable {
         guard hosts[key] != nil else { return [] }
         var outputs: [EngineOutput] = []
         if !up {
-            outputs += tagged(key, hosts[key]!.machine.bowOut(context: context, reason: .administrativelyDown, now: now))
+            outputs += tagged(key, hosts[key]!.machine.bowOut(context: context(for: key), reason: .administrativelyDown, now: now))
         }
         hosts[key]!.adminUp = up
         return outputs + reevaluate([key], now: now)
@@ -103,14 +108,14 @@ public struct CARPEngine: Sendable {
     /// Removes a vhid; a MASTER bows out so a backup takes over at once.
     public mutating func remove(_ key: VirtualHostKey, now: UInt64) -> [EngineOutput] {
         guard hosts[key] != nil else { return [] }
-        var outputs = tagged(key, hosts[key]!.machine.bowOut(context: context, reason: .administrativelyDown, now: now))
+        var outputs = tagged(key, hosts[key]!.machine.bowOut(context: context(for: key), reason: .administrativelyDown, now: now))
         if let amount = ifdownDemotion.removeValue(forKey: key) {
             outputs += adjustDemotion(by: -amount, reason: "vhid removed", now: now)
-            outputs += adjustGroup("carp", for: key, by: -1, reason: "vhid removed", now: now)
+            outputs += adjustGroups(of: key, by: -1, reason: "vhid removed", now: now)
         }
         if let health = sendHealth.removeValue(forKey: key), health.demoted > 0 {
             outputs += adjustDemotion(by: -health.demoted, reason: "vhid removed", now: now)
-            outputs += adjustGroup("carp", for: key, by: -1, reason: "vhid removed", now: now)
+            outputs += adjustGroups(of: key, by: -1, reason: "vhid removed", now: now)
         }
         outputs += forgetClaim(key, reason: "vhid removed", now: now)
         detach(key)
@@ -122,7 +127,7 @@ public struct CARPEngine: Sendable {
     /// `state master|backup`.
     public mutating func force(_ key: VirtualHostKey, _ state: CARPState, now: UInt64) -> [EngineOutput] {
         guard hosts[key] != nil else { return [] }
-        return tagged(key, hosts[key]!.machine.force(state, context: context, now: now))
+        return tagged(key, hosts[key]!.machine.force(state, context: context(for: key), now: now))
     }
 
     /// The carpdev's link (IFF_UP and carrier) changed.
@@ -136,7 +141,7 @@ public struct CARPEngine: Sendable {
     /// exit's way (`ReleaseMode.exit`), each right after its vhid's bow-out.
     public mutating func shutdown(now: UInt64) -> [EngineOutput] {
         hosts.keys.sorted().flatMap { key in
-            tagged(key, hosts[key]!.machine.bowOut(context: context, reason: .administrativelyDown, now: now, release: .exit))
+            tagged(key, hosts[key]!.machine.bowOut(context: context(for: key), reason: .administrativelyDown, now: now, release: .exit))
         }
     }
 
@@ -147,7 +152,7 @@ public struct CARPEngine: Sendable {
     public mutating func deadlineReached(now: UInt64) -> [EngineOutput] {
         let due = hosts.compactMap { $0.value.machine.isDue(now: now) ? $0.key : nil }.sorted()
         return due.flatMap { key in
-            retryClaim(key) + tagged(key, hosts[key]!.machine.deadlineReached(context: context, now: now))
+            retryClaim(key) + tagged(key, hosts[key]!.machine.deadlineReached(context: context(for: key), now: now))
         }
     }
 
@@ -173,10 +178,10 @@ public struct CARPEngine: Sendable {
             if ifdown && !wasDown {
                 ifdownDemotion[key] = settings.ifdownDemotionFactor
                 outputs += adjustDemotion(by: settings.ifdownDemotionFactor, reason: "interface down", now: now)
-                outputs += adjustGroup("carp", for: key, by: 1, reason: "carpdev", now: now)
+                outputs += adjustGroups(of: key, by: 1, reason: "carpdev", now: now)
             } else if !ifdown, let amount = ifdownDemotion.removeValue(forKey: key) {
                 outputs += adjustDemotion(by: -amount, reason: "interface up", now: now)
-                outputs += adjustGroup("carp", for: key, by: -1, reason: "carpdev", now: now)
+                outputs += adjustGroups(of: key, by: -1, reason: "carpdev", now: now)
             }
         }
         return outputs

@@ -14,6 +14,11 @@ public struct CARPInterface: Hashable, Sendable {
     /// `ifconfig carp0 create`, or carp0 configured bit by bit: what was given before it had
     /// a carpdev and a vhid.
     public internal(set) var pending: VirtualHostChange?
+    /// OpenBSD's interface groups (`group NAME`), `carp` unless it left.
+    public internal(set) var groups: [String] = [InterfaceGroup.carp]
+    /// Its own demote count (OpenBSD sc_demote_cnt): what the automatic demotions added,
+    /// carried into a group it joins and out of one it leaves.
+    public internal(set) var demoted = 0
 
     public init(name: String, named: Bool) {
         self.name = name
@@ -58,6 +63,30 @@ extension CARPEngine {
         interface.vhosts.removeAll { $0 == key }
         interface.masters.removeAll { $0 == key }
         interfaces[name] = interface.vhosts.isEmpty ? nil : interface
+    }
+
+    /// `group` / `-group`: the interface's groups become `groups`; its own demote count
+    /// leaves the groups it left and joins the new ones (OpenBSD carp_ifgroup_ioctl). Its
+    /// MASTERs advertise at once when that raised their demote count.
+    public mutating func setGroups(_ name: String, _ groups: [String], now: UInt64) -> [EngineOutput] {
+        guard var interface = interfaces[name], interface.groups != groups else { return [] }
+        let before = interface.vhosts.map { demoteCount(for: $0) }
+        for group in interface.groups where !groups.contains(group) {
+            groupDemote[group] = max(0, (groupDemote[group] ?? 0) - interface.demoted)
+        }
+        for group in groups where !interface.groups.contains(group) { groupDemote[group, default: 0] += interface.demoted }
+        interface.groups = groups
+        interfaces[name] = interface
+        let raised = zip(interface.vhosts, before).filter { demoteCount(for: $0.0) > $0.1 }.map(\.0)
+        return raised.flatMap { key in tagged(key, hosts[key]!.machine.advertiseNow(context: context(for: key), now: now)) }
+    }
+
+    /// The groups that exist: `carp`, every group a carp interface is in, and every group
+    /// whose counter was set.
+    public var groupNames: Set<String> {
+        Set([InterfaceGroup.carp] + groupDemote.keys + interfaces.values.flatMap { interface in
+            interface.pending.map { InterfaceGroup.edited(interface.groups, join: $0.joinGroups, leave: $0.leaveGroups) } ?? interface.groups
+        })
     }
 
     /// A vhid became or stopped being MASTER: its interface's owner set changes.
