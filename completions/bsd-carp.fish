@@ -35,10 +35,10 @@ function __bsd_carp_ifconfig_position
     test $i -gt $n; and echo interface; and return
     set i (math $i + 1)
     while test $i -le $n
-        if contains -- $tokens[$i] 'vhid' 'advbase' 'advskew' 'pass' 'carpdev' 'state' 'carppeer' 'peer' 'peer6' 'carpver' 'syncdev' 'syncif' 'syncpeer' 'maxupd' 'version' 'inet' 'inet6' 'netmask' 'prefixlen' 'broadcast' 'mtu' 'group' '-group' 'balancing' 'carpnodes' 'lladdr' 'vrrpinterval' 'vrrpprio'
+        if contains -- $tokens[$i] 'vhid' 'advbase' 'advskew' 'pass' 'carpdev' 'state' 'carppeer' 'peer' 'peer6' 'carpver' 'syncdev' 'syncif' 'syncpeer' 'maxupd' 'version' 'inet' 'inet6' 'netmask' 'prefixlen' 'broadcast' 'mtu' 'lladdr' 'group' '-group' 'balancing' 'carpnodes' 'vrrpinterval' 'vrrpprio'
             test $i -eq $n; and echo value:$tokens[$i]; and return
             set -l next $tokens[(math $i + 1)]
-            if not contains -- $tokens[$i] inet inet6; or not contains -- $next 'vhid' 'advbase' 'advskew' 'pass' 'carpdev' 'state' 'carppeer' '-carppeer' 'peer' 'mcast' 'peer6' 'mcast6' 'carpver' 'syncdev' 'syncif' '-syncdev' '-syncif' 'syncpeer' '-syncpeer' 'maxupd' 'defer' '-defer' 'version' 'inet' 'inet6' 'netmask' 'prefixlen' 'broadcast' 'alias' 'add' '-alias' 'delete' 'remove' 'accept_rtadv' '-accept_rtadv' 'ifdisabled' '-ifdisabled' 'auto_linklocal' '-auto_linklocal' 'no_radr' '-no_radr' 'no_dad' '-no_dad' 'nud' '-no_prefer_iface' '-defaultif' 'up' 'down' 'mtu' 'create' 'destroy' 'group' '-group'
+            if not contains -- $tokens[$i] inet inet6; or not contains -- $next 'vhid' 'advbase' 'advskew' 'pass' 'carpdev' 'state' 'carppeer' '-carppeer' 'peer' 'mcast' 'peer6' 'mcast6' 'carpver' 'syncdev' 'syncif' '-syncdev' '-syncif' 'syncpeer' '-syncpeer' 'maxupd' 'defer' '-defer' 'version' 'inet' 'inet6' 'netmask' 'prefixlen' 'broadcast' 'alias' 'add' '-alias' 'delete' 'remove' 'accept_rtadv' '-accept_rtadv' 'ifdisabled' '-ifdisabled' 'auto_linklocal' '-auto_linklocal' 'no_radr' '-no_radr' 'no_dad' '-no_dad' 'nud' '-no_prefer_iface' '-defaultif' 'up' 'down' 'mtu' 'create' 'destroy' 'lladdr' 'group' '-group'
                 set i (math $i + 1)
             end
         end
@@ -121,6 +121,7 @@ for c in bsd-ifconfig (__bsd_carp_is_ours ifconfig; and echo ifconfig)
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'mtu' -d 'maximum transmission unit'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'create' -d 'create a carp interface'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'destroy' -d 'destroy a carp interface'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'lladdr' -d 'link-level (MAC) address: a carp interface\'s, or a plain link\'s'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'group' -d 'add a carp interface to an interface group'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a '-group' -d 'remove a carp interface from an interface group'
     complete -c $c -n '__bsd_carp_ifconfig_at value:carpdev' -a '(__bsd_carp_interfaces)'

@@ -35,7 +35,6 @@ public enum IfconfigGrammar {
         "balancing": "balancing: load balancing is not supported yet",
         "vrrpprio": "vrrpprio: VRRPv3 mode is not supported",
         "vrrpinterval": "vrrpinterval: VRRPv3 mode is not supported",
-        "lladdr": "lladdr: the carp interface's MAC is always 00:00:5e:00:01:vhid",
     ]) { first, _ in first }
 
     /// Global flags of `ifconfig [-AaCgkm]`.

@@ -67,6 +67,7 @@ public enum IfconfigPlanner {
         var change = r.carp
         change.ifname = ifname
         change.up = r.up
+        change.lladdr = r.lladdr
         for prefix in r.addresses {
             switch r.addressAction {
             case .delete:
@@ -95,6 +96,10 @@ public enum IfconfigPlanner {
         // The inet6 options first: no_dad or -ifdisabled must hold when an address is added.
         var ops: [IfconfigOperation] = r.nd6.sorted { $0.key.bit < $1.key.bit }.map { .nd6($0.key, $0.value) }
         if let mtu = r.mtu { ops.append(.link(.setMTU(UInt32(mtu)))) }
+        if let mac = r.lladdr {
+            if let vhid = r.carp.vhid { throw UsageError("lladdr: vhid \(vhid) uses \(MACAddress.virtual(vhid: vhid)); set lladdr on a carp interface") }
+            ops.append(.link(.setMAC(mac)))
+        }
         if let up = r.up { ops.append(.link(.setUp(up))) }
         if r.carp.vhid != nil {
             var change = r.carp
@@ -146,7 +151,7 @@ public enum IfconfigPlanner {
         }
         if r.hasCARPParameters { throw UsageError("\(ifname): vhid, carpdev and the other CARP words belong to a carp interface") }
         if !r.addresses.isEmpty { throw UsageError("\(ifname): a pfsync interface has no addresses") }
-        if r.mtu != nil { throw UsageError("\(ifname): mtu: not settable on a pfsync interface") }
+        if r.mtu != nil || r.lladdr != nil { throw UsageError("\(ifname): \(r.mtu != nil ? "mtu" : "lladdr"): not settable on a pfsync interface") }
         if let option = r.nd6.keys.first { throw UsageError("\(ifname): \(option.rawValue): not settable on a pfsync interface") }
         var change = r.pfsync
         change.up = r.up

@@ -18,6 +18,8 @@ public struct IfconfigRequest: Hashable, Sendable {
     public var destroy = false
     public var up: Bool?
     public var mtu: Int?
+    /// `lladdr`: a carp interface's MAC, or a plain link's.
+    public var lladdr: MACAddress?
     /// FreeBSD's inet6 options (`no_dad`, `-accept_rtadv`...): the last word for each wins.
     public var nd6: [ND6Option: Bool] = [:]
 

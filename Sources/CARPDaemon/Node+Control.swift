@@ -100,6 +100,7 @@ extension Node {
             record.advskew = c.advskew
             record.demote = engine.demoteCount(for: key)
             record.groups = engine.interface(of: key)?.groups ?? [InterfaceGroup.carp]
+            record.lladdr = vif.customMAC
             record.peer = c.peer
             record.peer6 = c.peer6
             record.up = host.adminUp

@@ -107,13 +107,13 @@ extension Node {
         publish(vif, from: from, to: to, reason: reason)
     }
 
-    /// A multicast advertisement as a whole frame from the virtual MAC (as FreeBSD's
+    /// A multicast advertisement as a whole frame from the carp interface's MAC (as FreeBSD's
     /// carp_output), out the macvlan. Nil for a unicast peer or without a source address:
     /// the raw socket sends those, out the carpdev.
     private func advertisementFrame(_ t: Transmission, vif: VirtualInterface) -> OutgoingFrame? {
         guard t.isMulticast, let source = source(t.family, vif: vif), let address = IPAddress(bytes: source) else { return nil }
         let payload = t.advertisement.encoded(source: address, destination: t.destination)
-        let mac = MACAddress.virtual(vhid: vif.key.vhid).bytes, dscp = engine.settings.dscp
+        let mac = vif.mac.bytes, dscp = engine.settings.dscp
         let frame: [UInt8]? = switch t.family {
         case .inet: AdvertisementFrame.inet(mac: mac, source: source, destination: t.destination.bytes, dscp: dscp, payload: payload)
         case .inet6: AdvertisementFrame.inet6(mac: mac, source: source, destination: t.destination.bytes, dscp: dscp, payload: payload)
@@ -152,9 +152,10 @@ extension Node {
         submit(engine.sendResult(key, family: family, failure: failure, noBuffer: noBuffer, now: clock()))
     }
 
-    /// Gratuitous ARP and unsolicited NA from the virtual MAC: the kernel sends neither on address add.
+    /// Gratuitous ARP and unsolicited NA from the carp interface's MAC: the kernel sends
+    /// neither on address add.
     private func announcements(_ prefixes: [IPPrefix], vif: VirtualInterface) -> [OutgoingFrame] {
-        let mac = MACAddress.virtual(vhid: vif.key.vhid).bytes
+        let mac = vif.mac.bytes
         let router = prefixes.contains { $0.family == .inet6 } && (try? files.readSysctl("net/ipv6/conf/all/forwarding")) == "1"
         return prefixes.compactMap { prefix in
             let frame: [UInt8]? = switch prefix.address {

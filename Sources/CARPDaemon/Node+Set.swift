@@ -24,7 +24,8 @@ extension Node {
         var adminUp = true
         // `ifconfig carp0 vhid 2` or `carpdev eth1` on an existing carpN: rebuild it under its new key.
         if let old = key, let vif = macvlans[old], vif.named,
-           (r.vhid.map { $0 != old.vhid } ?? false) || (r.carpdev.map { $0 != old.carpdev } ?? false) {
+           (r.vhid.map { $0 != old.vhid } ?? false) || (r.carpdev.map { $0 != old.carpdev } ?? false)
+            || (r.lladdr.map { $0 != vif.mac } ?? false) {
             config = engine.hosts[old]?.machine.config
             adminUp = engine.hosts[old]?.adminUp ?? true
             key = nil
@@ -34,9 +35,15 @@ extension Node {
         var new = config.map { var c = $0; c.vhid = target.vhid; return c } ?? engine.hosts[target]?.machine.config ?? VirtualHostConfig(vhid: target.vhid)
         try apply(r, to: &new, key: target)
         if key == nil {
+            // A new MAC needs a new macvlan too (Linux keeps a macvlan's MAC for its life here).
+            let previousMAC = r.ifname.flatMap { engine.interfaces[$0]?.vhosts.first }.flatMap { macvlans[$0]?.customMAC }
+            let mac = r.lladdr ?? previousMAC ?? MACAddress.virtual(vhid: target.vhid)
+            try checkLLAddr(mac, carpdev: target.carpdev)
             if let name = r.ifname, let old = engine.interfaces[name]?.vhosts.first { destroy(old) }
-            macvlans[target] = try createInterface(target, ifname: r.ifname)
+            macvlans[target] = try createInterface(target, ifname: r.ifname, mac: mac)
         }
+        // OpenBSD hashes a hand-set lladdr (one that is not the carpdev's: refused above).
+        new.authenticatedLLAddr = macvlans[target]?.customMAC?.bytes
         let now = clock()
         guard let vif = macvlans[target] else { throw ControlFailure(EIO, "\(target): no interface for this vhid") }
         submit(engine.configure(target, new, interface: vif.ifname, named: vif.named, counterSeed: UInt64.random(in: .min ... .max), now: now))
@@ -55,7 +62,8 @@ extension Node {
             throw ControlFailure(EINVAL, "\(r.ifname ?? "carp"): vhid and carpdev are required")
         }
         let key = VirtualHostKey(carpdev: carpdev, vhid: vhid)
-        if let other = macvlans[key] {
+        // The same carp interface rebuilt under its own key (a new lladdr) is no clash.
+        if let other = macvlans[key], other.ifname != r.ifname || !other.named {
             throw ControlFailure(EEXIST, "vhid \(vhid) already exists on \(carpdev) (\(other.ifname))")
         }
         return key
@@ -87,13 +95,20 @@ extension Node {
     }
 
     /// The macvlan for a new vhid: vepa mode, virtual MAC, no IPv6 link-local, down.
-    private func createInterface(_ key: VirtualHostKey, ifname: String?) throws(ControlFailure) -> VirtualInterface {
+    /// Linux refuses a macvlan with its parent's MAC (EADDRINUSE): OpenBSD's `lladdr` set to
+    /// the carpdev's own MAC would need the VIPs on the carpdev itself, not done yet.
+    private func checkLLAddr(_ mac: MACAddress, carpdev: String) throws(ControlFailure) {
+        guard let parent = try? route.link(named: carpdev), parent.mac == mac.bytes else { return }
+        throw ControlFailure(EADDRINUSE, "lladdr \(mac): the MAC of \(carpdev) itself is not supported yet (Linux refuses it for a macvlan)")
+    }
+
+    private func createInterface(_ key: VirtualHostKey, ifname: String?, mac vmac: MACAddress) throws(ControlFailure) -> VirtualInterface {
         guard let parent = parents[key.carpdev] ?? readParent(key.carpdev) else {
             throw ControlFailure(ENODEV, "\(key.carpdev): no such interface")
         }
         let name = ifname ?? VirtualInterface.defaultName(vhid: key.vhid, carpdev: key.carpdev, parentIndex: parent.index)
         guard name != key.carpdev else { throw ControlFailure(EINVAL, "\(name): cannot be its own carpdev") }
-        let mac = MACAddress.virtual(vhid: key.vhid).bytes
+        let mac = vmac.bytes
         let index: Int32
         var held: [IPPrefix] = []
         do {
@@ -130,7 +145,7 @@ extension Node {
             parents[key.carpdev] = parent
             submit(engine.setLink(key.carpdev, up: parent.up, now: clock()))
         }
-        var vif = VirtualInterface(key: key, ifname: name, named: ifname != nil, ifindex: index, parentIndex: parent.index)
+        var vif = VirtualInterface(key: key, ifname: name, named: ifname != nil, ifindex: index, parentIndex: parent.index, mac: vmac)
         vif.addresses = held
         return vif
     }

@@ -1,4 +1,5 @@
 import CARPCore
+import CARPTypes
 
 /// The Linux side of one vhid: its macvlan (the carp interface) on the carpdev.
 struct VirtualInterface {
@@ -9,6 +10,8 @@ struct VirtualInterface {
     let named: Bool
     var ifindex: Int32
     var parentIndex: Int32
+    /// The macvlan's MAC: 00:00:5e:00:01:vhid, or OpenBSD's `lladdr` set by hand.
+    let mac: MACAddress
     /// What carpd has made of the link: its administrative state and the addresses it put
     /// on it, kept from the kernel's answers so that a claim need not ask the kernel again.
     var isUp = false
@@ -16,6 +19,9 @@ struct VirtualInterface {
     /// The parent's link-local address copied onto the macvlan while MASTER, when the parent
     /// has no global IPv6 address to source IPv6 advertisements from.
     var linkLocalCopy: IPPrefix?
+
+    /// The `lladdr` set by hand, nil for the virtual MAC.
+    var customMAC: MACAddress? { mac == MACAddress.virtual(vhid: key.vhid) ? nil : mac }
 
     /// vh<vhid>-<carpdev> when it fits IFNAMSIZ, else vh<vhid>-i<ifindex>.
     static func defaultName(vhid: UInt8, carpdev: String, parentIndex: Int32) -> String {

@@ -26,6 +26,18 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
         self.bytes = bytes
     }
 
+    /// `aa:bb:cc:dd:ee:ff` (one or two hex digits per byte, as ether_aton accepts).
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 6, parts.allSatisfy({ (1...2).contains($0.count) }) else { return nil }
+        let bytes = parts.compactMap { UInt8($0, radix: 16) }
+        guard bytes.count == 6 else { return nil }
+        self.bytes = bytes
+    }
+
+    /// Not multicast (nor broadcast) and not all zeros: a MAC an interface may have.
+    public var isUnicast: Bool { bytes[0] & 1 == 0 && bytes.contains { $0 != 0 } }
+
     /// The virtual MAC of a vhid: 00:00:5e:00:01:VHID (the IANA VRRP IPv4 block).
     public static func virtual(vhid: UInt8) -> MACAddress { MACAddress(bytes: [0, 0, 0x5e, 0, 1, vhid])! }
 

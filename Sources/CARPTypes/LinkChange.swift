@@ -3,6 +3,7 @@
 public enum LinkChange: Hashable, Sendable {
     case setUp(Bool)
     case setMTU(UInt32)
+    case setMAC(MACAddress)
     case addAddress(IPPrefix)
     case deleteAddress(IPPrefix)
 }

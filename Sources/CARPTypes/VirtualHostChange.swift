@@ -18,6 +18,8 @@ public struct VirtualHostChange: Hashable, Sendable {
     public var up: Bool?
     public var add: [IPPrefix] = []
     public var delete: [IPPrefix] = []
+    /// OpenBSD `lladdr`: the carp interface's MAC instead of 00:00:5e:00:01:vhid.
+    public var lladdr: MACAddress?
     /// OpenBSD `group NAME` / `-group NAME` (a carp interface's groups).
     public var joinGroups: [String] = []
     public var leaveGroups: [String] = []
@@ -41,6 +43,7 @@ public struct VirtualHostChange: Hashable, Sendable {
         peer6 = record.peer6
         if !record.up { up = false }
         add = record.addresses
+        lladdr = record.lladdr
         joinGroups = record.groups.filter { $0 != InterfaceGroup.carp }
         if !record.groups.contains(InterfaceGroup.carp) { leaveGroups = [InterfaceGroup.carp] }
     }
@@ -59,6 +62,7 @@ public struct VirtualHostChange: Hashable, Sendable {
         r.peer = peer ?? earlier.peer
         r.peer6 = peer6 ?? earlier.peer6
         r.up = up ?? earlier.up
+        r.lladdr = lladdr ?? earlier.lladdr
         r.add = earlier.add.filter { a in !delete.contains { $0.address == a.address } } + add
         r.delete = (earlier.delete + delete).filter { d in !earlier.add.contains { $0.address == d.address } }
         r.joinGroups = earlier.joinGroups.filter { !leaveGroups.contains($0) } + joinGroups
@@ -77,6 +81,7 @@ public struct VirtualHostChange: Hashable, Sendable {
         record.up = up ?? true
         record.named = true
         record.addresses = add
+        record.lladdr = lladdr
         record.groups = InterfaceGroup.edited([InterfaceGroup.carp], join: joinGroups, leave: leaveGroups)
         return record
     }

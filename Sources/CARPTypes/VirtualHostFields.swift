@@ -19,6 +19,7 @@ public enum VirtualHostFields: FieldTable {
         VirtualHostField("addr", change: .many(\.add, .unicastPrefix), record: .many(\.addresses, .unicastPrefix)),
         VirtualHostField("deladdr", change: .many(\.delete, .unicastPrefix)),
         VirtualHostField("key", change: .one(\.key, .passphrase), record: .one(\.key, .passphrase)),
+        VirtualHostField("lladdr", change: .one(\.lladdr, .unicastMAC), record: .one(\.lladdr, .unicastMAC)),
         VirtualHostField("group", change: .many(\.joinGroups, .groupName)),
         VirtualHostField("delgroup", change: .many(\.leaveGroups, .groupName)),
         // One line, comma-separated, possibly empty: an old saved state without it means `carp`.
@@ -132,6 +133,14 @@ extension ValueFormat where Value == String {
 
 extension ValueFormat where Value == String {
     static let groupName = ValueFormat(parse: { text throws(ValueError) in try InterfaceGroup.check(text) }, format: { $0 })
+}
+
+extension ValueFormat where Value == MACAddress {
+    static let unicastMAC = ValueFormat(parse: { text throws(ValueError) in
+        guard let mac = MACAddress(text) else { throw ValueError("lladdr \(text): malformed link-level address") }
+        guard mac.isUnicast else { throw ValueError("lladdr \(text): not a unicast address") }
+        return mac
+    }, format: { $0.description })
 }
 
 extension ValueFormat where Value == [String] {

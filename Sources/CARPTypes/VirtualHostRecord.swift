@@ -18,6 +18,8 @@ public struct VirtualHostRecord: Hashable, Sendable {
     /// An OpenBSD carpN (it stays when its last address goes), not a FreeBSD-style vhid.
     public var named = false
     public var addresses: [IPPrefix] = []
+    /// A MAC set by hand (`lladdr`); nil for the virtual MAC.
+    public var lladdr: MACAddress?
     /// OpenBSD's interface groups of its carp interface, `carp` first unless it left.
     public var groups: [String] = [InterfaceGroup.carp]
     /// Only when asked for and allowed (root, `showkey=1`).

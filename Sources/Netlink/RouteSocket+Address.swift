@@ -72,6 +72,7 @@ extension RouteSocket {
         switch change {
         case .setUp(let up): try setLink(index: ifindex, up: up)
         case .setMTU(let mtu): try setMTU(index: ifindex, mtu: mtu)
+        case .setMAC(let mac): try setMAC(index: ifindex, mac: mac.bytes)
         case .addAddress(let prefix): try addAddress(ifindex: ifindex, prefix: prefix, flags: 0)
         case .deleteAddress(let prefix): try deleteAddress(ifindex: ifindex, prefix: prefix)
         }

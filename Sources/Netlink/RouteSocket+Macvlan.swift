@@ -64,6 +64,16 @@ extension RouteSocket {
         try nlCheck(rtnl_link_change(sock, target.raw, change.raw, 0), operation)
     }
 
+    /// Sets the MAC of link `index` (`ifconfig IF lladdr MAC`).
+    public func setMAC(index: Int32, mac: [UInt8]) throws(NetlinkError) {
+        let operation = "set \(interfaceLabel(index)) lladdr \(MACAddress(bytes: mac).map(String.init(describing:)) ?? "a bad MAC")"
+        let target = try LinkObject(index: index, operation: operation)
+        let change = try LinkObject(operation: operation)
+        let address = try BinaryAddrObject(family: AF_LLC, bytes: mac, operation: operation)
+        rtnl_link_set_addr(change.raw, address.raw)
+        try nlCheck(rtnl_link_change(sock, target.raw, change.raw, 0), operation)
+    }
+
     /// Deletes link `index`. Throws `isNoDevice` if it does not exist.
     public func deleteLink(index: Int32) throws(NetlinkError) {
         let label = interfaceLabel(index)  // before it disappears

@@ -35,7 +35,7 @@ struct GroupTests {
         let sent = outputs.compactMap { output -> (UInt8, UInt8)? in
             if case .vhost(let key, .transmit(let t)) = output { (key.vhid, wire(t).demote) } else { nil }
         }
-        #expect(sent.contains { $0 == (1, 3) })
+        #expect(sent.contains { $0.0 == 1 && $0.1 == 3 })
         #expect(!sent.contains { $0.0 == 1 && $0.1 != 3 } && !sent.contains { $0.0 == 2 && $0.1 != 0 })
     }
 

@@ -12,13 +12,15 @@ public struct CARPElection: ElectionRules {
     public init(config: VirtualHostConfig, counterSeed: UInt64) {
         self.config = config
         counter = counterSeed
-        authenticator = CARPAuthenticator(key: config.key, vhid: config.vhid, addresses: config.addresses.map(\.address))
+        authenticator = CARPAuthenticator(key: config.key, vhid: config.vhid, addresses: config.addresses.map(\.address),
+                                          lladdr: config.authenticatedLLAddr)
     }
 
     /// A new configuration: the key and address set the digest covers may have changed.
     public mutating func configure(_ new: VirtualHostConfig) {
         config = new
-        authenticator = CARPAuthenticator(key: new.key, vhid: new.vhid, addresses: new.addresses.map(\.address))
+        authenticator = CARPAuthenticator(key: new.key, vhid: new.vhid, addresses: new.addresses.map(\.address),
+                                          lladdr: new.authenticatedLLAddr)
         lastAuthentic = nil
     }
 

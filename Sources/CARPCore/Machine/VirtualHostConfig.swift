@@ -10,6 +10,9 @@ public struct VirtualHostConfig: Hashable, Sendable {
     /// Unicast peers (OpenBSD carppeer / FreeBSD peer, peer6); the groups by default.
     public var peer: IPv4Address = .carpGroup
     public var peer6: IPv6Address = .carpGroup
+    /// OpenBSD: a carp interface's lladdr set by hand to a MAC that is neither the virtual
+    /// one nor the carpdev's goes into the HMAC (CARPAuthenticator); nil otherwise.
+    public var authenticatedLLAddr: [UInt8]?
 
     public init(vhid: UInt8) { self.vhid = vhid }
 

@@ -1,5 +1,6 @@
-/// HMAC-SHA1 over: 0x02 0x01, vhid, the vhid's IPv4 addresses sorted ascending, its IPv6
-/// addresses sorted bytewise (each once), then the 8 counter bytes as on the wire.
+/// HMAC-SHA1 over: 0x02 0x01, [OpenBSD: a carp interface's own lladdr], vhid, the vhid's
+/// IPv4 addresses sorted ascending, its IPv6 addresses sorted bytewise (each once), then the
+/// 8 counter bytes as on the wire.
 ///
 /// OpenBSD keeps two precomputed contexts: with and without scope-embedded (link-local)
 /// IPv6 addresses. It sends without them and accepts either; so do we.
@@ -9,7 +10,10 @@ public struct CARPAuthenticator: Sendable {
     private let withLinkLocal: [UInt8]
     private let withoutLinkLocal: [UInt8]
 
-    public init(key: CARPKey, vhid: UInt8, addresses: [IPAddress]) {
+    /// `lladdr`: the 6 bytes OpenBSD hashes between type and vhid when a carp interface's
+    /// lladdr was set to something other than the virtual MAC and the carpdev's own MAC
+    /// (carp_hmac_prepare_ctx); nil otherwise, and always for FreeBSD.
+    public init(key: CARPKey, vhid: UInt8, addresses: [IPAddress], lladdr: [UInt8]? = nil) {
         self.key = key
         hmac = HMACSHA1(key: key.bytes)
         var v4 = Set<IPv4Address>(), v6 = Set<IPv6Address>()
@@ -22,7 +26,8 @@ public struct CARPAuthenticator: Sendable {
         // The BSD selection loop can never pick all-zeros or all-ones.
         let sorted4 = v4.filter { $0.value != 0 && $0.value != .max }.sorted()
         let sorted6 = v6.filter { !$0.isUnspecified && !$0.bytes.allSatisfy { $0 == 0xff } }.sorted()
-        let prefix: [UInt8] = [CARPHeader.version, CARPHeader.typeAdvertisement, vhid] + sorted4.flatMap(\.bytes)
+        let prefix: [UInt8] = [CARPHeader.version, CARPHeader.typeAdvertisement] + (lladdr ?? []) + [vhid]
+            + sorted4.flatMap(\.bytes)
         withLinkLocal = prefix + sorted6.flatMap(\.bytes)
         withoutLinkLocal = prefix + sorted6.filter { !$0.isScopeEmbedded }.flatMap(\.bytes)
     }
