@@ -46,7 +46,7 @@ public enum InterfaceModel {
         if v.up { flags |= BSDFlags.up | BSDFlags.running }
         let status: InterfaceStatus.Status = v.state == .master ? .master : v.state == .backup ? .backup : .invalid
         var s = InterfaceStatus(name: v.ifname, index: link?.index ?? 0, flags: flags, mtu: link?.mtu ?? 1500,
-                                lladdr: link?.mac ?? (v.vhid > 0 ? MACAddress.virtual(vhid: v.vhid).bytes : nil), status: status)
+                                lladdr: link?.mac ?? v.lladdr?.bytes ?? (v.vhid > 0 ? MACAddress.virtual(vhid: v.vhid).bytes : nil), status: status)
         s.carp = v
         s.groups = v.groups
         s.addresses = v.addresses.map { InterfaceStatus.Address($0) }

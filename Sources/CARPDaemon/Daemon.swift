@@ -111,6 +111,9 @@ final class Daemon {
             return 1
         }
         for name in Node.deleteOwnMacvlans(route: route, log: log) { log.notice("removed stale \(name)") }
+        for vip in Node.deleteCarpdevVIPs(statePath: options.statePath, route: route, files: LinuxFiles()) {
+            log.notice("removed stale \(vip)")
+        }
         var tuning = HostTuning(log: log, files: LinuxFiles(), savedPath: options.savedSysctlsPath)
         tuning.restore()
         // A conntrackd of this carpd (pfsync0) outlives a carpd killed with -9: it goes too.

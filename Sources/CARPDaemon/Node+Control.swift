@@ -138,6 +138,13 @@ extension Node {
         submit(engine.remove(key, now: clock()))
         carryOut()  // the bow-out leaves through the macvlan: before it goes
         guard let vif = macvlans.removeValue(forKey: key) else { return }
+        if vif.onCarpdev {
+            // The bow-out's release took them already, unless it failed: the carpdev stays.
+            for prefix in vif.addresses {
+                do { try route.apply(.deleteAddress(prefix), ifindex: vif.ifindex) } catch { emit(.warning, "carp: \(error)") }
+            }
+            return
+        }
         do { try route.deleteLink(index: vif.ifindex) } catch { emit(.warning, "carp: \(error)") }
     }
 

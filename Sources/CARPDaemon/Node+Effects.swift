@@ -125,7 +125,8 @@ extension Node {
     /// else the link-local copy on the macvlan.
     private func source(_ family: AddressFamily, vif: VirtualInterface) -> [UInt8]? {
         let parent = parents[vif.key.carpdev]
-        return family == .inet ? parent?.source4 : parent?.source6 ?? vif.linkLocalCopy?.address.bytes
+        let linkLocal = vif.onCarpdev ? parent?.linkLocal6 : vif.linkLocalCopy?.address.bytes
+        return family == .inet ? parent?.source4 : parent?.source6 ?? linkLocal
     }
 
     private func sendDatagram(_ t: Transmission, vif: VirtualInterface) -> SystemError? {
@@ -211,7 +212,8 @@ extension Node {
         let index = vif.ifindex
         switch action {
         case .claim(let wanted):
-            var steps: [(RouteRequest, RouteStep)] = [(.setUp(ifindex: index, true), .up(true))]
+            // On the carpdev itself (lladdr = its MAC) only the addresses move, never its link.
+            var steps: [(RouteRequest, RouteStep)] = vif.onCarpdev ? [] : [(.setUp(ifindex: index, true), .up(true))]
             let parent = parents[vif.key.carpdev]
             for prefix in wanted where !vif.addresses.contains(prefix) {
                 // No prefix route when the carpdev already routes the subnet (a second one via
@@ -227,7 +229,7 @@ extension Node {
                 steps.append((.deleteAddress(ifindex: index, prefix), .delete(prefix)))
             }
             // IPv6 advertisements need a source on the macvlan when the carpdev has no global one.
-            if vif.linkLocalCopy == nil, wanted.contains(where: { $0.family == .inet6 }), parent?.source6 == nil,
+            if !vif.onCarpdev, vif.linkLocalCopy == nil, wanted.contains(where: { $0.family == .inet6 }), parent?.source6 == nil,
                let bytes = parent?.linkLocal6, let address = IPAddress(bytes: bytes) {
                 let copy = IPPrefix(address: address, length: 64)
                 steps.append((.addAddress(ifindex: index, copy, flags: AddressFlag.nodad), .add(copy, linkLocalCopy: true)))
@@ -235,9 +237,9 @@ extension Node {
             return steps
         case .release(let mode):
             var steps: [(RouteRequest, RouteStep)] = []
-            if mode == .down { steps.append((.setUp(ifindex: index, false), .up(false))) }
+            if mode == .down && !vif.onCarpdev { steps.append((.setUp(ifindex: index, false), .up(false))) }
             let held = vif.addresses + (vif.linkLocalCopy.map { [$0] } ?? [])
-            for prefix in held where mode == .down || prefix.family == .inet {
+            for prefix in held where mode == .down || prefix.family == .inet || vif.onCarpdev {
                 steps.append((.deleteAddress(ifindex: index, prefix), .delete(prefix)))
             }
             return steps
@@ -280,7 +282,7 @@ extension Node {
                 }
             }
         }
-        if job.action == .release(.exit) {
+        if job.action == .release(.exit) && !vif.onCarpdev {
             // IPv6 off on the link takes its IPv6 VIPs without a frame (deleting them would send MLD).
             do { try files.writeSysctl("net/ipv6/conf/\(vif.ifname)/disable_ipv6", "1") } catch {
                 emit(.warning, "carp: \(vif.ifname): disable_ipv6: \(error)")

@@ -38,12 +38,11 @@ extension Node {
             // A new MAC needs a new macvlan too (Linux keeps a macvlan's MAC for its life here).
             let previousMAC = r.ifname.flatMap { engine.interfaces[$0]?.vhosts.first }.flatMap { macvlans[$0]?.customMAC }
             let mac = r.lladdr ?? previousMAC ?? MACAddress.virtual(vhid: target.vhid)
-            try checkLLAddr(mac, carpdev: target.carpdev)
             if let name = r.ifname, let old = engine.interfaces[name]?.vhosts.first { destroy(old) }
-            macvlans[target] = try createInterface(target, ifname: r.ifname, mac: mac)
+            macvlans[target] = try createInterface(target, ifname: r.ifname, mac: mac, wanted: new.addresses)
         }
-        // OpenBSD hashes a hand-set lladdr (one that is not the carpdev's: refused above).
-        new.authenticatedLLAddr = macvlans[target]?.customMAC?.bytes
+        // OpenBSD hashes a hand-set lladdr, unless it is the carpdev's own (sc_realmac).
+        new.authenticatedLLAddr = macvlans[target].flatMap { $0.onCarpdev ? nil : $0.customMAC?.bytes }
         let now = clock()
         guard let vif = macvlans[target] else { throw ControlFailure(EIO, "\(target): no interface for this vhid") }
         submit(engine.configure(target, new, interface: vif.ifname, named: vif.named, counterSeed: UInt64.random(in: .min ... .max), now: now))
@@ -94,20 +93,17 @@ extension Node {
         }
     }
 
-    /// The macvlan for a new vhid: vepa mode, virtual MAC, no IPv6 link-local, down.
-    /// Linux refuses a macvlan with its parent's MAC (EADDRINUSE): OpenBSD's `lladdr` set to
-    /// the carpdev's own MAC would need the VIPs on the carpdev itself, not done yet.
-    private func checkLLAddr(_ mac: MACAddress, carpdev: String) throws(ControlFailure) {
-        guard let parent = try? route.link(named: carpdev), parent.mac == mac.bytes else { return }
-        throw ControlFailure(EADDRINUSE, "lladdr \(mac): the MAC of \(carpdev) itself is not supported yet (Linux refuses it for a macvlan)")
-    }
-
-    private func createInterface(_ key: VirtualHostKey, ifname: String?, mac vmac: MACAddress) throws(ControlFailure) -> VirtualInterface {
+    /// The macvlan for a new vhid: vepa mode, its MAC (virtual, or `lladdr`), no IPv6
+    /// link-local, down. With the carpdev's own MAC there is none (CarpdevMAC.swift).
+    private func createInterface(_ key: VirtualHostKey, ifname: String?, mac vmac: MACAddress, wanted: [IPPrefix]) throws(ControlFailure) -> VirtualInterface {
         guard let parent = parents[key.carpdev] ?? readParent(key.carpdev) else {
             throw ControlFailure(ENODEV, "\(key.carpdev): no such interface")
         }
         let name = ifname ?? VirtualInterface.defaultName(vhid: key.vhid, carpdev: key.carpdev, parentIndex: parent.index)
         guard name != key.carpdev else { throw ControlFailure(EINVAL, "\(name): cannot be its own carpdev") }
+        if vmac.bytes == parent.mac {
+            return try carpdevInterface(key, ifname: name, parent: parent, wanted: wanted)
+        }
         let mac = vmac.bytes
         let index: Int32
         var held: [IPPrefix] = []
@@ -132,8 +128,16 @@ extension Node {
         } catch {
             throw ControlFailure(EIO, "\(name): \(error)")
         }
-        tuning.tuneParent(key.carpdev)
         tuning.tuneMacvlan(name)
+        attach(key, to: parent)
+        var vif = VirtualInterface(key: key, ifname: name, named: ifname != nil, ifindex: index, parentIndex: parent.index, mac: vmac)
+        vif.addresses = held
+        return vif
+    }
+
+    /// What every vhid needs of its carpdev: tuning, the multicast groups, link tracking.
+    func attach(_ key: VirtualHostKey, to parent: ParentState) {
+        tuning.tuneParent(key.carpdev)
         tuning.ensureMulticastMemberships(Set(macvlans.keys.map(\.carpdev)).count + 2)
         // On the parent only: in vepa mode every advertisement arrives there, a second
         // master's from our own virtual MAC included (see RouteSocket.createMacvlan).
@@ -145,8 +149,5 @@ extension Node {
             parents[key.carpdev] = parent
             submit(engine.setLink(key.carpdev, up: parent.up, now: clock()))
         }
-        var vif = VirtualInterface(key: key, ifname: name, named: ifname != nil, ifindex: index, parentIndex: parent.index, mac: vmac)
-        vif.addresses = held
-        return vif
     }
 }

@@ -128,12 +128,15 @@ final class Node {
         }
         guard let link = found else { return nil }
         var state = ParentState(index: link.index, up: link.isUp && link.hasCarrier)
+        state.mac = link.mac
+        // VIPs held on the carpdev itself (lladdr = its MAC) are no source for advertisements.
+        let vips = Set(macvlans.values.filter { $0.onCarpdev && $0.key.carpdev == name }.flatMap { $0.addresses.map(\.address) })
         let addresses: [AddressInfo]
         do { addresses = try route.addresses(ifindex: link.index) } catch {
             log.warning("carp: \(error)")
             addresses = []
         }
-        for address in addresses {
+        for address in addresses where !vips.contains(address.prefix.address) {
             state.prefixes.append(address.prefix)
             let bytes = address.prefix.address.bytes
             if address.prefix.family == .inet {

@@ -20,6 +20,10 @@ struct VirtualInterface {
     /// has no global IPv6 address to source IPv6 advertisements from.
     var linkLocalCopy: IPPrefix?
 
+    /// OpenBSD's `lladdr` set to the carpdev's own MAC: Linux refuses such a macvlan, so the
+    /// VIPs go on the carpdev itself while MASTER, and there is no link of its own.
+    var onCarpdev: Bool { ifindex == parentIndex }
+
     /// The `lladdr` set by hand, nil for the virtual MAC.
     var customMAC: MACAddress? { mac == MACAddress.virtual(vhid: key.vhid) ? nil : mac }
 
@@ -34,6 +38,7 @@ struct VirtualInterface {
 struct ParentState {
     var index: Int32
     var up = false
+    var mac: [UInt8] = []
     /// First IPv4 address: the advertisements' source, as OpenBSD picks it.
     var source4: [UInt8]?
     /// First global IPv6 address; advertisements out a macvlan cannot use the parent's link-local.
