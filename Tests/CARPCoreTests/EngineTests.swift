@@ -114,6 +114,17 @@ struct EngineInputTests {
         _ = try e.setSysctl("net.inet.carp.allow", 1, now: 3)
         #expect(e.hosts[key]!.machine.state == .backup && e.settings.demotion == 0)
     }
+
+    /// pfSense's "temporarily disable CARP": a MASTER bows out (advbase and advskew 255) so
+    /// that a backup takes over at once, and releases its addresses.
+    @Test func disallowingCARPBowsOutOfEveryMaster() throws {
+        var e = engine()
+        _ = e.force(key, .master, now: 1)
+        let outputs = try e.setSysctl("net.inet.carp.allow", 0, now: 2).outputs
+        let sent = outputs.compactMap { if case .vhost(_, .transmit(let t)) = $0 { wire(t) } else { nil } }
+        #expect(!sent.isEmpty && sent.allSatisfy { $0.advbase == 255 && $0.advskew == 255 })
+        #expect(outputs.contains(.vhost(key, .release(.down))) && e.hosts[key]!.machine.state == .initial)
+    }
 }
 
 struct EngineDemotionTests {

@@ -174,7 +174,13 @@ public struct CARPEngine: Sendable {
                 reason = settings.allow == 0 ? .carpDisabled : linkDown ? .interfaceDown
                     : !host.adminUp ? .administrativelyDown : .noAddresses
             }
-            outputs += tagged(key, hosts[key]!.machine.setRunnable(runnable, reason: reason, now: now))
+            // net.inet.carp.allow=0 (pfSense's "temporarily disable CARP"): a MASTER bows out so
+            // that a backup takes over at once; a dead link cannot send, the rest waits.
+            if !runnable && reason == .carpDisabled {
+                outputs += tagged(key, hosts[key]!.machine.bowOut(context: context(for: key), reason: reason, now: now))
+            } else {
+                outputs += tagged(key, hosts[key]!.machine.setRunnable(runnable, reason: reason, now: now))
+            }
             if ifdown && !wasDown {
                 ifdownDemotion[key] = settings.ifdownDemotionFactor
                 outputs += adjustDemotion(by: settings.ifdownDemotionFactor, reason: "interface down", now: now)
