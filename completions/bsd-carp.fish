@@ -159,6 +159,7 @@ for c in bsd-netstat (__bsd_carp_is_ours netstat; and echo netstat)
     complete -c $c -f
     complete -c $c -s s -d 'show protocol statistics; -ss hides zero counters'
     complete -c $c -s p -x -a 'carp pfsync' -d 'protocol: carp or pfsync'
+    complete -c $c -l libxo -x -a 'json xml text json,pretty xml,pretty' -d 'FreeBSD libxo output: json, xml or text, with ,pretty to indent'
 end
 for c in bsd-netstart (__bsd_carp_is_ours netstart; and echo netstart)
     complete -e -c $c

@@ -89,8 +89,10 @@ _bsd_carp_netstat() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
     if [[ $prev == -p ]]; then
         COMPREPLY=( $(compgen -W 'carp pfsync' -- "$cur") )
+    elif [[ $prev == --libxo ]]; then
+        COMPREPLY=( $(compgen -W 'json xml text json,pretty xml,pretty' -- "$cur") )
     else
-        COMPREPLY=( $(compgen -W '-s -p' -- "$cur") )
+        COMPREPLY=( $(compgen -W '-s -p --libxo' -- "$cur") )
     fi
 }
 

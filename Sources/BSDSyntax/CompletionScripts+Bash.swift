@@ -92,6 +92,8 @@ extension CompletionScripts {
                 local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
                 if [[ $prev == -p ]]; then
                     COMPREPLY=( $(compgen -W \(quoted(protocols)) -- "$cur") )
+                elif [[ $prev == --libxo ]]; then
+                    COMPREPLY=( $(compgen -W \(quoted(libxoFormats)) -- "$cur") )
                 else
                     COMPREPLY=( $(compgen -W \(quoted(words(netstatFlags.map(\.flag)))) -- "$cur") )
                 fi

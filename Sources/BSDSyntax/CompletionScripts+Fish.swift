@@ -108,7 +108,8 @@ extension CompletionScripts {
                     line(nil, "-a '(__bsd_carp_configured) (__bsd_carp_interfaces)'")]
         default:
             return [line(nil, "-f"), line(nil, "-s s -d \(fishQuoted(netstatFlags[0].help))"),
-                    line(nil, "-s p -x -a \(fishQuoted(protocols)) -d \(fishQuoted(netstatFlags[1].help))")]
+                    line(nil, "-s p -x -a \(fishQuoted(protocols)) -d \(fishQuoted(netstatFlags[1].help))"),
+                    line(nil, "-l libxo -x -a \(fishQuoted(libxoFormats)) -d \(fishQuoted(netstatFlags[2].help))")]
         }
     }
 }

@@ -81,7 +81,8 @@ extension CompletionScripts {
             _bsd-carp_netstat() {
               _arguments -s \\
                 \(quoted("*-s[" + netstatFlags[0].help + "]")) \\
-                \(quoted("-p+[" + netstatFlags[1].help + "]:protocol:(" + protocols + ")"))
+                \(quoted("-p+[" + netstatFlags[1].help + "]:protocol:(" + protocols + ")")) \\
+                \(quoted("--libxo=[" + netstatFlags[2].help + "]:format:(" + libxoFormats + ")"))
             }
 
             _bsd-carp_netstart() {

@@ -32,7 +32,10 @@ public enum CompletionScripts {
         ("-w", false, "accepted for Linux habits; writes need no flag")]
 
     /// `netstat -s [-s] -p carp`: only the CARP statistics exist.
-    static let netstatFlags: [(flag: String, help: String)] = [("-s", "show protocol statistics; -ss hides zero counters"), ("-p", "protocol: carp or pfsync")]
+    static let netstatFlags: [(flag: String, help: String)] = [("-s", "show protocol statistics; -ss hides zero counters"), ("-p", "protocol: carp or pfsync"),
+                                                                ("--libxo", "FreeBSD libxo output: json, xml or text, with ,pretty to indent")]
+    /// `--libxo FORMAT`.
+    static let libxoFormats = "json xml text json,pretty xml,pretty"
 
     /// `netstart [-n] [interface ...]`.
     static let netstartHelp = "print the lines that would be applied, apply nothing"

@@ -104,3 +104,13 @@ bsd_ok a ifconfig eth0 inet6 2001:db8::99 -alias
 expect_error a "ifconfig: -nud: ioctl(SIOCSIFINFO_IN6): Operation not supported (Linux always performs NUD)" ifconfig eth0 inet6 -nud
 expect_error a "ifconfig: carp0: no_dad: set it on the carpdev" ifconfig carp0 no_dad
 ok "FreeBSD's inet6 options set their sysctls and show as nd6 options"
+
+# FreeBSD's libxo output: JSON and XML that parsers read, FreeBSD's key names.
+out=$(bsd a netstat --libxo json -s -p carp) || fail "netstat --libxo json: $out"
+assert_eq "$(carpstat a ipackets)" "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["statistics"]["carp"]["received-inet-packets"])' <<<"$out")" \
+    "received-inet-packets in JSON"
+out=$(bsd a netstat --libxo=xml,pretty -s -p carp) || fail "netstat --libxo xml: $out"
+python3 -c 'import sys, xml.etree.ElementTree as E; r = E.fromstring(sys.stdin.read()); assert r.find("carp/sent-inet-packets") is not None' <<<"$out" ||
+    fail "netstat --libxo=xml,pretty is not the XML expected: $out"
+expect_error a "netstat: --libxo: yaml: unknown option (json, xml, text, pretty)" netstat --libxo yaml -s -p carp
+ok "netstat --libxo json and xml"
