@@ -91,8 +91,9 @@ ok "sysctl, ifconfig -g and netstat answer as the BSDs do"
 v6conf() { nsx a cat "/proc/sys/net/ipv6/conf/eth0/$1"; }
 bsd_ok a ifconfig eth0 inet6 2001:db8::99/64 up no_dad
 assert_eq 0 "$(v6conf accept_dad)" "accept_dad after no_dad"
-ip -n "$(ns a)" -6 addr show dev eth0 | grep -q '2001:db8::99/64' || fail "no_dad line did not add 2001:db8::99"
-ip -n "$(ns a)" -6 addr show dev eth0 tentative | grep -q "2001:db8::99" && fail "2001:db8::99 is tentative after no_dad"
+# Whole outputs, no `| grep -q`: with pipefail, ip's SIGPIPE after grep quits fails the line.
+grep -q '2001:db8::99/64' <<<"$(ip -n "$(ns a)" -6 addr show dev eth0)" || fail "no_dad line did not add 2001:db8::99"
+grep -q "2001:db8::99" <<<"$(ip -n "$(ns a)" -6 addr show dev eth0 tentative)" && fail "2001:db8::99 is tentative after no_dad"
 grep -q 'nd6 options=.*NO_DAD' <<<"$(bsd a ifconfig eth0)" || fail "ifconfig eth0 shows no NO_DAD: $(bsd a ifconfig eth0 | tail -1)"
 bsd_ok a ifconfig eth0 inet6 -no_dad accept_rtadv no_radr -auto_linklocal
 assert_eq "1 1 0 1" "$(v6conf accept_dad) $(v6conf accept_ra) $(v6conf accept_ra_defrtr) $(v6conf addr_gen_mode)" \

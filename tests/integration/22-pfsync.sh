@@ -133,7 +133,7 @@ wait_until 10 syncok b || fail "b not in sync: $(bsd b ifconfig pfsync0)"
 line=$(bsd a ifconfig pfsync0 | grep $'\tpfsync:')
 assert_eq $'\tpfsync: syncdev: sync0 syncpeer: 203.0.113.2 maxupd: 128 defer: off' "$line" "ifconfig pfsync0"
 assert_eq 0 "$(bsd a sysctl -n net.inet.carp.demotion)" "a's demotion once in sync"
-bsd a ifconfig -a | grep -q '^pfsync0: flags=41<UP,RUNNING>' || fail "ifconfig -a does not list pfsync0"
+grep -q '^pfsync0: flags=41<UP,RUNNING>' <<<"$(bsd a ifconfig -a)" || fail "ifconfig -a does not list pfsync0"
 ok "pfsync0 up and in sync on both"
 
 # 4. With pfsync: a link cut, the preferred master's return, then kill -9 of a's carpd
