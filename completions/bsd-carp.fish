@@ -66,6 +66,7 @@ for c in bsd-ifconfig (__bsd_carp_is_ours ifconfig; and echo ifconfig)
     complete -c $c -n '__bsd_carp_ifconfig_at interface' -s C -d 'list interface cloners'
     complete -c $c -n '__bsd_carp_ifconfig_at interface' -s g -d 'show or change an interface group: -g carp [-]carpdemote [N]'
     complete -c $c -n '__bsd_carp_ifconfig_at interface' -s k -d 'show CARP keys (root only)'
+    complete -c $c -n '__bsd_carp_ifconfig_at interface' -l libxo -x -d 'FreeBSD libxo output: json, xml or text, with ,pretty to indent'
     complete -c $c -n '__bsd_carp_ifconfig_at interface' -a '(__bsd_carp_interfaces)'
     complete -c $c -n '__bsd_carp_ifconfig_at group' -a carp -d 'interface group'
     complete -c $c -n '__bsd_carp_ifconfig_at groupword' -a 'carpdemote' -d 'demote counter'

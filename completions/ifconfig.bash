@@ -43,7 +43,7 @@ _bsd_carp_ifconfig() {
     done
     if (( i == COMP_CWORD )); then
         if [[ $cur == -* ]]; then
-            COMPREPLY=( $(compgen -W '-a -A -C -g -k' -- "$cur") )
+            COMPREPLY=( $(compgen -W '-a -A -C -g -k --libxo' -- "$cur") )
         else
             COMPREPLY=( $(compgen -W "$(_bsd_carp_interfaces)" -- "$cur") )
         fi

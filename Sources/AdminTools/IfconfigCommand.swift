@@ -8,6 +8,8 @@ import Netlink
 public struct IfconfigCommand {
     let out: Output
     let carpd: CarpdClient
+    /// `--libxo json|xml[,pretty]`: the interfaces as a document instead of text.
+    private var style = Libxo.Style()
 
     public init(out: Output, carpd: CarpdClient) {
         self.out = out
@@ -16,8 +18,9 @@ public struct IfconfigCommand {
 
     /// BSD getopt: leading flags (-a -A -C -k, -g GROUP), then an interface and its words.
     public func run(_ arguments: [String]) -> Int32 {
+        var command = self
         do {
-            try dispatch(arguments)
+            try command.dispatch(arguments)
             return 0
         } catch let error as UsageError {
             out.printError("ifconfig: \(error)")
@@ -31,11 +34,16 @@ public struct IfconfigCommand {
         }
     }
 
-    private func dispatch(_ arguments: [String]) throws {
+    private mutating func dispatch(_ arguments: [String]) throws {
         var args = arguments[...]
         var showKeys = false, listAll = false
         while let first = args.first, first.hasPrefix("-"), first.count > 1, IfconfigGrammar.rule(named: first) == nil {
             args = args.dropFirst()
+            if first == "--libxo" || first.hasPrefix("--libxo=") {
+                guard first != "--libxo" || !args.isEmpty else { throw UsageError("option requires an argument -- libxo\n" + IfconfigGrammar.usage) }
+                style = try Libxo.parse(first == "--libxo" ? args.removeFirst() : String(first.dropFirst("--libxo=".count)))
+                continue
+            }
             for flag in first.dropFirst() {
                 switch flag {
                 case "a", "A": listAll = true
@@ -73,15 +81,12 @@ public struct IfconfigCommand {
             let links = (try? route.links()) ?? []
             let addresses = (try? route.addresses()) ?? []
             let vhosts = try carpd.records(showKey: showKeys) ?? []
-            for s in InterfaceModel.build(links: links, addresses: addresses, vhosts: vhosts) {
-                out.print(StatusRenderer.render(Self.readingND6(s), showKeys: showKeys))
-            }
-            if let pfsync = try carpd.pfsync() { out.print(StatusRenderer.render(pfsync)) }
-            return
+            let statuses = InterfaceModel.build(links: links, addresses: addresses, vhosts: vhosts).map(Self.readingND6)
+            return emit(statuses, pfsync: try carpd.pfsync(), showKeys: showKeys)
         }
         if PfsyncRecord.isPfsyncName(ifname) {
             guard let pfsync = try carpd.pfsync(), pfsync.ifname == ifname else { throw ToolError("\(ifname): no such interface") }
-            return out.print(StatusRenderer.render(pfsync))
+            return emit([], pfsync: pfsync, showKeys: showKeys)
         }
         // One interface: ask only about it, so the time does not grow with the vhids.
         let vhosts = { (key: String) throws(ToolError) in
@@ -97,7 +102,18 @@ public struct IfconfigCommand {
         guard let s = InterfaceModel.single(record: record, link: link, addresses: addresses, onDev: onDev) else {
             return try showGroup(ifname, route: route, showKeys: showKeys)
         }
-        out.print(StatusRenderer.render(Self.readingND6(s), showKeys: showKeys))
+        emit([Self.readingND6(s)], showKeys: showKeys)
+    }
+
+    /// The interfaces as BSD text, or as one libxo document (`interface` list).
+    private func emit(_ statuses: [InterfaceStatus], pfsync: PfsyncRecord? = nil, showKeys: Bool) {
+        guard style.format != .text else {
+            for s in statuses { out.print(StatusRenderer.render(s, showKeys: showKeys)) }
+            if let pfsync { out.print(StatusRenderer.render(pfsync)) }
+            return
+        }
+        let values = statuses.map { StatusXO.value($0, showKeys: showKeys) } + (pfsync.map { [StatusXO.value($0)] } ?? [])
+        out.print(Libxo.document("interface-information", .object([Libxo.Field("interface", .list(values))]), style: style))
     }
 
     /// A plain link's FreeBSD `nd6 options=` from its net.ipv6.conf sysctls (none without IPv6).
@@ -118,12 +134,9 @@ public struct IfconfigCommand {
     private func showGroup(_ group: String, route: RouteSocket, showKeys: Bool) throws {
         let members = (try carpd.records(showKey: showKeys) ?? []).filter { $0.named && $0.groups.contains(group) }
         guard !members.isEmpty else { throw ToolError("\(group): no such interface") }
-        for record in members {
-            let link = try? route.link(named: record.ifname)
-            if let s = InterfaceModel.single(record: record, link: link, addresses: [], onDev: []) {
-                out.print(StatusRenderer.render(s, showKeys: showKeys))
-            }
-        }
+        emit(members.compactMap { record in
+            InterfaceModel.single(record: record, link: try? route.link(named: record.ifname), addresses: [], onDev: [])
+        }, showKeys: showKeys)
     }
 
     /// `ifconfig -g carp [-]carpdemote [N]`: OpenBSD's group demotion counter.

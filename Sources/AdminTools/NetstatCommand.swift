@@ -130,8 +130,9 @@ public struct NetstatCommand {
     /// The same block for libxo, under FreeBSD's key names.
     static func libxo(_ container: String, _ lines: [Line], _ stats: [String: UInt64], hideZero: Bool,
                       ownLines: [Line] = [], style: Libxo.Style) -> String {
-        Libxo.render(container, shown(lines, stats, hideZero: hideZero, ownLines: ownLines).map { ($0.xo, stats[$0.key] ?? 0) },
-                     style: style)
+        let counters = shown(lines, stats, hideZero: hideZero, ownLines: ownLines)
+            .map { Libxo.Field($0.xo, .number(Int64(clamping: stats[$0.key] ?? 0))) }
+        return Libxo.document("statistics", .object([Libxo.Field(container, .object(counters))]), style: style)
     }
 }
 

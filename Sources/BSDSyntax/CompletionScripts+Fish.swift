@@ -87,7 +87,10 @@ extension CompletionScripts {
         switch tool {
         case "ifconfig":
             return [line(nil, "-f")]
-                + IfconfigGrammar.flags.map { line("interface", "-s \($0.flag.dropFirst()) -d \(fishQuoted($0.help))") }
+                + IfconfigGrammar.flags.map { flag in
+                    let option = flag.flag.hasPrefix("--") ? "-l \(flag.flag.dropFirst(2)) -x" : "-s \(flag.flag.dropFirst())"
+                    return line("interface", "\(option) -d \(fishQuoted(flag.help))")
+                }
                 + [line("interface", "-a '(__bsd_carp_interfaces)'"), line("group", "-a \(group) -d 'interface group'")]
                 + IfconfigGrammar.groupWords.map { line("groupword", "-a \(fishQuoted($0)) -d 'demote counter'") }
                 + IfconfigGrammar.rules.map { line("word", "-a \(fishQuoted($0.name)) -d \(fishQuoted($0.help))") }

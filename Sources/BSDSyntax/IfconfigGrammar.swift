@@ -41,10 +41,11 @@ public enum IfconfigGrammar {
     public static let flags: [(flag: String, help: String)] = [
         ("-a", "all interfaces"), ("-A", "all interfaces, with every address"), ("-C", "list interface cloners"),
         ("-g", "show or change an interface group: -g carp [-]carpdemote [N]"), ("-k", "show CARP keys (root only)"),
+        ("--libxo", "FreeBSD libxo output: json, xml or text, with ,pretty to indent"),
     ]
 
     public static let usage = """
-        usage: ifconfig [-AaCk] [interface] [parameters]
+        usage: ifconfig [--libxo json|xml[,pretty]] [-AaCk] [interface] [parameters]
                ifconfig -g group [[-]carpdemote [number]]
         """
 }

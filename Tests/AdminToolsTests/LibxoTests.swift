@@ -1,4 +1,5 @@
 import Testing
+import CARPTypes
 @testable import AdminTools
 
 /// `netstat --libxo`: FreeBSD's containers and key names, -ss hiding the zeros as in text.
@@ -26,5 +27,31 @@ struct LibxoTests {
         #expect(try Libxo.parse("json,pretty") == Libxo.Style(format: .json, pretty: true))
         #expect(try Libxo.parse("text") == Libxo.Style())
         #expect(throws: ToolError("--libxo: yaml: unknown option (json, xml, text, pretty)")) { try Libxo.parse("yaml") }
+    }
+}
+
+/// `ifconfig --libxo`: the CARP state under FreeBSD's libxo names.
+struct StatusXOTests {
+    @Test func aCarpInterfaceAsJSON() {
+        var r = VirtualHostRecord(ifname: "carp0", carpdev: "em0", vhid: 1)
+        r.state = .master
+        r.advskew = 100
+        r.named = true
+        r.key = CARPKey(passphrase: "s\"3")
+        var s = InterfaceStatus(name: "carp0", index: 4, flags: 0x8843, mtu: 1500, lladdr: [0, 0, 0x5e, 0, 1, 1], status: .master)
+        s.carp = r
+        s.groups = ["carp"]
+        s.addresses = [.init(IPPrefix("192.0.2.10/24")!)]
+        let json = Libxo.document("interface-information", .object([Libxo.Field("interface", .list([StatusXO.value(s, showKeys: true)]))]),
+                                  style: Libxo.Style(format: .json))
+        #expect(json == "{\"__version\": \"1\", \"interface-information\": {\"interface\": [{\"ifname\": \"carp0\", \"flags-hex\": \"8843\", "
+            + "\"mtu\": 1500, \"lladdr\": \"00:00:5e:00:01:01\", \"groups\": [\"carp\"], \"status\": \"master\", "
+            + "\"address\": [{\"address\": \"192.0.2.10\", \"prefixlen\": 24}], \"carp\": [{\"carp-state\": \"MASTER\", \"vhid\": 1, "
+            + "\"advbase\": 1, \"advskew\": 100, \"carpdev\": \"em0\", \"demote\": 0, \"carp_key\": \"s\\\"3\", "
+            + "\"carp_peer\": \"224.0.0.18\", \"carp_peer6\": \"ff02::12\"}]}]}}")
+        let xml = Libxo.document("interface-information", .object([Libxo.Field("interface", .list([StatusXO.value(s, showKeys: false)]))]),
+                                 style: Libxo.Style(format: .xml))
+        #expect(xml.hasPrefix("<interface-information __version=\"1\"><interface><ifname>carp0</ifname>"))
+        #expect(xml.contains("<groups>carp</groups>") && xml.contains("<carp><carp-state>MASTER</carp-state>") && !xml.contains("carp_key"))
     }
 }

@@ -25,6 +25,12 @@ grep -q "	inet 192.0.2.10 netmask 0xffffff00 broadcast 192.0.2.255" <<<"$out" ||
 grep -q "	carp: BACKUP carpdev eth0 vhid 1 advbase 1 advskew 50$" <<<"$(bsd b ifconfig carp0)" || fail "b: $(bsd b ifconfig carp0)"
 wait_until 3 ping4 c 192.0.2.10 || fail "c cannot reach 192.0.2.10"
 ok "carp0 is master on a and backup on b, shown the OpenBSD way"
+json=$(bsd a ifconfig --libxo json carp0) || fail "ifconfig --libxo json carp0: $json"
+assert_eq "MASTER 1 0 192.0.2.10" "$(python3 -c 'import json, sys
+i = json.load(sys.stdin)["interface-information"]["interface"][0]
+c = i["carp"][0]
+print(c["carp-state"], c["vhid"], c["advskew"], i["address"][0]["address"])' <<<"$json")" "carp0 in ifconfig --libxo json"
+ok "ifconfig --libxo json carp0 gives the same state to a script"
 
 bsd_ok a ifconfig carp0 advskew 100
 wait_until 5 eval '[[ "$(status a) $(status b)" == "backup master" ]]' || fail "after advskew 100: a=$(status a) b=$(status b)"
