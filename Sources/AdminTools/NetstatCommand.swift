@@ -1,3 +1,5 @@
+import Glibc
+
 /// `netstat -s -p carp` and `netstat -s -p pfsync`: the BSD statistics blocks, from carpd.
 /// Nothing else of netstat is provided: Linux has ss(8), ip(8) and nstat(8) for that.
 public struct NetstatCommand {
@@ -9,7 +11,7 @@ public struct NetstatCommand {
         self.carpd = carpd
     }
 
-    static let usage = "usage: netstat [--libxo json|xml[,pretty]] -s [-s] -p carp | pfsync"
+    static let usage = "usage: netstat [--libxo json|xml[,pretty]] [-s [-s]] -p carp | pfsync"
 
     /// One counter: carpd's name, FreeBSD's libxo name, the text line.
     struct Line {
@@ -54,6 +56,7 @@ public struct NetstatCommand {
                 if c == "p" { break }
             }
         }
+        if sflag == 0 && proto == "carp" { return summary(style: style) }
         guard sflag > 0, let proto else { return refuse("only \"netstat -s -p carp\" and \"-p pfsync\" are provided; use ss(8), ip(8) or nstat(8)") }
         guard proto == "carp" || proto == "pfsync" else { return refuse("\(proto): protocol statistics are not provided here; see nstat(8)") }
         do {
@@ -66,6 +69,34 @@ public struct NetstatCommand {
                 return 0
             }
             out.print(proto == "carp" ? Self.render(stats, hideZero: sflag > 1) : Self.renderPfsync(stats, hideZero: sflag > 1))
+            return 0
+        } catch {
+            out.printError("netstat: \(error)")
+            return 1
+        }
+    }
+
+    /// `netstat -p carp`: the virtual hosts on one screen (CarpSummary).
+    private func summary(style: Libxo.Style) -> Int32 {
+        do {
+            let records = try carpd.records(showKey: false) ?? []
+            let sysctls = try carpd.request("sysctl")
+            var node = CarpSummary.Node()
+            for (name, value) in zip(sysctls.values("name"), sysctls.values("value")) {
+                switch name {
+                case "net.inet.carp.demotion": node.demotion = Int(value) ?? 0
+                case "net.inet.carp.preempt": node.preempt = Int(value) ?? 0
+                case "net.inet.carp.allow": node.allow = Int(value) ?? 1
+                default: break
+                }
+            }
+            let pfsync = try carpd.pfsync()
+            if style.format != .text {
+                out.print(Libxo.document("carp-status", CarpSummary.value(records, node: node, pfsync: pfsync), style: style))
+            } else {
+                let now = UInt64(max(0, time(nil)))
+                out.print(CarpSummary.render(records, node: node, pfsync: pfsync, time: CarpSummary.localTime(now: now)))
+            }
             return 0
         } catch {
             out.printError("netstat: \(error)")

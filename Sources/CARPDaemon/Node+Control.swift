@@ -101,6 +101,7 @@ extension Node {
             record.demote = engine.demoteCount(for: key)
             record.groups = engine.interface(of: key)?.groups ?? [InterfaceGroup.carp]
             record.lladdr = vif.customMAC
+            if let last = lastTransition[key] { (record.since, record.reason) = (last.at, last.reason) }
             record.peer = c.peer
             record.peer6 = c.peer6
             record.up = host.adminUp
@@ -137,6 +138,7 @@ extension Node {
     func destroy(_ key: VirtualHostKey) {
         submit(engine.remove(key, now: clock()))
         carryOut()  // the bow-out leaves through the macvlan: before it goes
+        lastTransition[key] = nil
         guard let vif = macvlans.removeValue(forKey: key) else { return }
         if vif.onCarpdev {
             // The bow-out's release took them already, unless it failed: the carpdev stays.

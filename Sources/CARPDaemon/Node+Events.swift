@@ -6,6 +6,7 @@ import CARPCore
 /// program (conntrackd's commit/flush, say) acts exactly once per transition.
 extension Node {
     func publish(_ vif: VirtualInterface, from: CARPState, to: CARPState, reason: TransitionReason) {
+        lastTransition[vif.key] = (wallClock(), reason.rawValue)
         eventSequence += 1
         let event = ControlMessage([
             ("event", "state"), ("seq", String(eventSequence)), ("vhid", String(vif.key.vhid)), ("carpdev", vif.key.carpdev),

@@ -38,6 +38,10 @@ final class Node {
     /// `ifconfig -g GROUP carpdemote` by group, kept in the runtime state.
     var manualGroupDemote: [String: Int] = [:]
     var eventSequence: UInt64 = 0
+    /// Each vhid's last state change (wall-clock seconds, reason), for `netstat -p carp`.
+    var lastTransition: [VirtualHostKey: (at: UInt64, reason: String)] = [:]
+    /// Seconds since the epoch (a port of its own so tests can set it).
+    var wallClock: () -> UInt64 = { UInt64(max(0, time(nil))) }
     /// Where events go (the control server's subscribers).
     var publishEvent: ((String) -> Void)?
     /// Engine actions not carried out yet.

@@ -24,6 +24,8 @@ public enum VirtualHostFields: FieldTable {
         VirtualHostField("delgroup", change: .many(\.leaveGroups, .groupName)),
         // One line, comma-separated, possibly empty: an old saved state without it means `carp`.
         VirtualHostField("groups", record: .one(\.groups, .groupList)),
+        VirtualHostField("since", record: .one(\.since, .seconds)),
+        VirtualHostField("reason", record: .one(\.reason, .text)),
     ]
 }
 
@@ -133,6 +135,18 @@ extension ValueFormat where Value == String {
 
 extension ValueFormat where Value == String {
     static let groupName = ValueFormat(parse: { text throws(ValueError) in try InterfaceGroup.check(text) }, format: { $0 })
+}
+
+extension ValueFormat where Value == UInt64 {
+    static let seconds = ValueFormat(parse: { text throws(ValueError) in
+        guard let n = UInt64(text) else { throw ValueError("\(text): not a number of seconds") }
+        return n
+    }, format: { String($0) })
+}
+
+extension ValueFormat where Value == String {
+    /// Free text carpd writes (a transition's reason).
+    static let text = ValueFormat(parse: { $0 }, format: { $0 })
 }
 
 extension ValueFormat where Value == MACAddress {

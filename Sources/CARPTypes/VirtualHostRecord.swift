@@ -22,6 +22,9 @@ public struct VirtualHostRecord: Hashable, Sendable {
     public var lladdr: MACAddress?
     /// OpenBSD's interface groups of its carp interface, `carp` first unless it left.
     public var groups: [String] = [InterfaceGroup.carp]
+    /// The last state change: when (seconds since the epoch) and why, as carpd logged it.
+    public var since: UInt64?
+    public var reason: String?
     /// Only when asked for and allowed (root, `showkey=1`).
     public var key: CARPKey?
 

@@ -55,3 +55,29 @@ struct StatusXOTests {
         #expect(xml.contains("<groups>carp</groups>") && xml.contains("<carp><carp-state>MASTER</carp-state>") && !xml.contains("carp_key"))
     }
 }
+
+/// `netstat -p carp`: one line per vhid, both dialects, with since and why.
+struct CarpSummaryTests {
+    @Test func oneScreenOfVirtualHosts() {
+        var freebsd = VirtualHostRecord(ifname: "vh1-em0", carpdev: "em0", vhid: 1)
+        freebsd.state = .backup
+        freebsd.advskew = 100
+        freebsd.addresses = [IPPrefix("192.0.2.50/32")!, IPPrefix("2001:db8::50/64")!]
+        freebsd.since = 100
+        freebsd.reason = "initialization complete"
+        var openbsd = VirtualHostRecord(ifname: "carp0", carpdev: "em0", vhid: 251)
+        openbsd.named = true
+        openbsd.state = .master
+        openbsd.demote = 50
+        openbsd.addresses = [IPPrefix("192.0.2.10/24")!]
+        let text = CarpSummary.render([freebsd, openbsd], node: CarpSummary.Node(demotion: 240, preempt: 1), pfsync: nil, time: { "t\($0)" })
+        #expect(text == """
+            CARP: allow 1 preempt 1 demotion 240
+            Interface  Vhid  State   Advbase  Advskew  Demote  Since  Reason                   Addresses
+            em0           1  BACKUP        1      100       0  t100   initialization complete  192.0.2.50/32 2001:db8::50/64
+            carp0       251  MASTER        1        0      50  -      -                        192.0.2.10/24
+            """)
+        let json = Libxo.document("carp-status", CarpSummary.value([openbsd], node: CarpSummary.Node(), pfsync: nil), style: Libxo.Style(format: .json))
+        #expect(json.contains("\"vhost\": [{\"interface\": \"carp0\", \"vhid\": 251, \"carp-state\": \"MASTER\""))
+    }
+}

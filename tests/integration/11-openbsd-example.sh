@@ -31,6 +31,10 @@ i = json.load(sys.stdin)["interface-information"]["interface"][0]
 c = i["carp"][0]
 print(c["carp-state"], c["vhid"], c["advskew"], i["address"][0]["address"])' <<<"$json")" "carp0 in ifconfig --libxo json"
 ok "ifconfig --libxo json carp0 gives the same state to a script"
+summary=$(bsd a netstat -p carp)
+grep -Eq '^carp0 +1 +MASTER +1 +0 +0 +[0-9]{2}:[0-9]{2}:[0-9]{2} +master timed out +192\.0\.2\.10/24$' <<<"$summary" ||
+    fail "netstat -p carp on a: $summary"
+ok "netstat -p carp lists carp0: state, timing, since when and why, address"
 
 bsd_ok a ifconfig carp0 advskew 100
 wait_until 5 eval '[[ "$(status a) $(status b)" == "backup master" ]]' || fail "after advskew 100: a=$(status a) b=$(status b)"
