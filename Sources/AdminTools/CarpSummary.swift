@@ -10,10 +10,12 @@ enum CarpSummary {
         var demotion = 0
         var preempt = 0
         var allow = 1
+        var maintenance = 0
     }
 
     static func render(_ records: [VirtualHostRecord], node: Node, pfsync: PfsyncRecord?, time: (UInt64) -> String) -> String {
-        var lines = ["CARP: allow \(node.allow) preempt \(node.preempt) demotion \(node.demotion)"]
+        var lines = ["CARP: allow \(node.allow) preempt \(node.preempt) demotion \(node.demotion)"
+                     + (node.maintenance != 0 ? " MAINTENANCE MODE" : "")]
         if let p = pfsync { lines.append("pfsync0: syncok \(p.syncok ? 1 : 0) syncdev \(p.syncdev ?? "none") demotion \(p.demotion)") }
         let rows = records.filter { $0.vhid != 0 }.map { r in
             [interface(r), String(r.vhid), r.state.description, String(r.advbase), String(r.advskew), String(r.demote),
@@ -41,7 +43,7 @@ enum CarpSummary {
     static func value(_ records: [VirtualHostRecord], node: Node, pfsync: PfsyncRecord?) -> Libxo.Value {
         typealias F = Libxo.Field
         var fields = [F("allow", .number(Int64(node.allow))), F("preempt", .number(Int64(node.preempt))),
-                      F("demotion", .number(Int64(node.demotion)))]
+                      F("demotion", .number(Int64(node.demotion))), F("maintenance", .number(Int64(node.maintenance)))]
         if let p = pfsync { fields.append(F("pfsync", StatusXO.value(p))) }
         let vhosts: [Libxo.Value] = records.filter { $0.vhid != 0 }.map { r in
             var f = [F("interface", .string(interface(r))), F("vhid", .number(Int64(r.vhid))), F("carp-state", .string(r.state.description)),

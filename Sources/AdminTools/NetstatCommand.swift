@@ -87,6 +87,7 @@ public struct NetstatCommand {
                 case "net.inet.carp.demotion": node.demotion = Int(value) ?? 0
                 case "net.inet.carp.preempt": node.preempt = Int(value) ?? 0
                 case "net.inet.carp.allow": node.allow = Int(value) ?? 1
+                case "net.inet.carp.maintenance": node.maintenance = Int(value) ?? 0
                 default: break
                 }
             }

@@ -184,6 +184,7 @@ extension Node {
             if name == "net.inet.carp.dscp" {
                 do { try packets.setDSCP(result.new) } catch { emit(.warning, "carp: dscp: \(error)") }
             }
+            if name == Self.maintenanceSysctl && result.old != result.new { rememberMaintenance(result.new == 1) }
             reply.append("old", result.old)
             reply.append("value", result.new)
         } catch {

@@ -79,6 +79,7 @@ final class Node {
         for name in Self.deleteOwnMacvlans(route: route, log: log) { log.notice("removed stale \(name)") }
         do { try packets.setDSCP(engine.settings.dscp) } catch { log.warning("dscp: \(error)") }
         loadConfiguration()
+        resumeMaintenance()
         carryOut()
     }
 

@@ -9,6 +9,8 @@ public struct GlobalSettings: Hashable, Sendable {
     public var dscp = 56
     /// FreeBSD's net.pfsync.carp_demotion_factor: added to the demotion while pfsync0 is not in sync.
     public var pfsyncDemotionFactor = 240
+    /// bsd-carp's persistent maintenance mode (pfSense's): demoted until lifted.
+    public var maintenance = 0
 
     public init() {}
 
@@ -38,6 +40,8 @@ public struct GlobalSettings: Hashable, Sendable {
              help: "DSCP of advertisements"),
         Node(name: "net.pfsync.carp_demotion_factor", range: Int(Int32.min)...Int(Int32.max),
              keyPath: \.pfsyncDemotionFactor, writeAdds: false, help: "demotion while pfsync0 is not in sync"),
+        Node(name: "net.inet.carp.maintenance", range: 0...1, keyPath: \.maintenance, writeAdds: false,
+             help: "persistent maintenance mode: demoted by 240 until 0, kept across restarts and reboots"),
     ]
 
     public static func node(named name: String) -> Node? { nodes.first { $0.name == name } }

@@ -18,7 +18,8 @@ final class TestNode {
     var events: [String] = []
     let node: Node
 
-    init(hook: Bool = true) {
+    /// `contents`: files there before carpd starts (the configuration directory, a saved state).
+    init(hook: Bool = true, contents: [String: String] = [:]) {
         routes = FakeRoutes(journal: journal)
         packets = FakePackets(journal: journal)
         processes = FakeProcesses(journal: journal)
@@ -31,6 +32,7 @@ final class TestNode {
             files.sysctls[key] = key.hasSuffix("igmp_max_memberships") ? "20" : "0"
         }
         if hook { files.executables.insert("/etc/carp/notify.d/10-log") }
+        files.contents.merge(contents) { _, new in new }
         var options = Options()
         options.socketPath = "/run/test/carpd.sock"
         options.configDirectory = "/etc/carp"

@@ -45,7 +45,7 @@ SW="$P-sw"
 BC_NETNS=()          # namespaces created, in creation order
 BC_PIDS=()           # background processes started
 NODES=()             # node names of the topology
-declare -A CARPD_PID=() CARPD_DIR=() CARPD_N=() UCARP_PID=()
+declare -A CARPD_PID=() CARPD_DIR=() CARPD_N=() CARPD_ARGS=() UCARP_PID=()
 T=""
 
 # Note: with pipefail, never end a pipeline with "grep -q" or "head": the
@@ -199,6 +199,8 @@ start_carpd() {
     d="$T/$n.${CARPD_N[$n]}"
     mkdir -p "$d" || fail "mkdir $d"
     CARPD_DIR[$n]=$d
+    CARPD_ARGS[$n]=""
+    if (($# > 0)); then CARPD_ARGS[$n]=$(printf '%q ' "$@"); fi
     (cd "$d" && exec ip netns exec "$(ns "$n")" "$CARPD" -d -s "$d/carpd.sock" "$@") >>"$d/carpd.log" 2>&1 &
     pid=$!
     CARPD_PID[$n]=$pid
@@ -232,7 +234,8 @@ restart_carpd() {
     kill "-$2" "${CARPD_PID[$n]}"
     wait_carpd "$n" 10 || true
     ip netns exec "$(ns "$n")" "$CARPD" -C -s "$dir/carpd.sock" || fail "carpd -C on $n"
-    (cd "$dir" && exec ip netns exec "$(ns "$n")" "$CARPD" -d -s "$dir/carpd.sock") >>"$dir/carpd.log" 2>&1 &
+    # shellcheck disable=SC2086 # the options start_carpd was given, quoted by printf %q
+    (cd "$dir" && eval exec ip netns exec "$(ns "$n")" "$CARPD" -d -s "$dir/carpd.sock" ${CARPD_ARGS[$n]:-}) >>"$dir/carpd.log" 2>&1 &
     CARPD_PID[$n]=$!
     track $!
     wait_until 10 carpd_answers "$n" || fail "carpd on $n did not come back"

@@ -16,6 +16,18 @@ public enum DemoteError: Error, Hashable, Sendable, CustomStringConvertible {
 }
 
 extension CARPEngine {
+    static let maintenanceSysctl = "net.inet.carp.maintenance"
+    /// Maintenance mode demotes both ways: FreeBSD peers see advskew 240, OpenBSD peers a
+    /// demote count of 128 (as OpenBSD's boot interlock), so that either takes over.
+    static let maintenanceDemotion = 240, maintenanceGroupDemotion = 128
+
+    mutating func maintenanceDemotion(_ on: Bool, now: UInt64) -> [EngineOutput] {
+        let sign = on ? 1 : -1
+        return adjustDemotion(by: sign * Self.maintenanceDemotion, reason: on ? "maintenance mode" : "maintenance mode lifted", now: now)
+            + adjustGroup(InterfaceGroup.carp, naming: "maintenance", by: sign * Self.maintenanceGroupDemotion,
+                          reason: on ? "maintenance mode" : "maintenance mode lifted", now: now)
+    }
+
     /// Errors or successes in a row that move the senderr demotion.
     static let sendErrorThreshold = 3
 
@@ -68,7 +80,8 @@ extension CARPEngine {
             return (old, new, adjustDemotion(by: value, reason: "sysctl", now: now))
         }
         settings[node] = new
-        let outputs = name == "net.inet.carp.allow" && old != new ? reevaluate(hosts.keys.sorted(), now: now) : []
+        var outputs = name == "net.inet.carp.allow" && old != new ? reevaluate(hosts.keys.sorted(), now: now) : []
+        if name == Self.maintenanceSysctl && old != new { outputs += maintenanceDemotion(new == 1, now: now) }
         return (old, new, outputs)
     }
 
