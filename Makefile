@@ -7,12 +7,13 @@
 #   make install  install a release build (PREFIX=/usr/local, DESTDIR=; see scripts/install)
 #   make bench    failover, scenarios, footprint, firewall beside ucarp and keepalived (bench/RESULTS.md)
 #   make fuzz     libFuzzer over every parser of outside input, FUZZ_SECONDS (60) per target
+#   make soak     three carpd and a ucarp under random faults for SOAK_SECONDS (600), SOAK_SEED
 #   make lint     check the man pages with mandoc, and the modules' imports (scripts/check-arrows)
 SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build release install check unit integration demo bench fuzz lint deps clean
+.PHONY: all build release install check unit integration demo bench fuzz soak lint deps clean
 
 all: build
 
@@ -42,8 +43,10 @@ lint: deps
 # The release binaries (static, what make install ships) run the core namespace tests too.
 RELEASE_TESTS = 01-failover 03-bowout 11-openbsd-example 12-cli 14-restart 20-bowout-burst
 
-# make check runs the fuzzers briefly; make fuzz for longer (doc/fuzzing.md).
+# make check runs the fuzzers and the soak briefly; make fuzz and make soak for longer
+# (doc/fuzzing.md, tests/soak/README.md).
 CHECK_FUZZ_SECONDS ?= 10
+CHECK_SOAK_SECONDS ?= 60
 
 check: deps
 	mandoc -T lint -W warning man/*.[0-9]
@@ -54,9 +57,13 @@ check: deps
 	$(SWIFT) build -c release --static-swift-stdlib
 	CARPD=.build/release/carpd ./tests/integration/run $(RELEASE_TESTS)
 	FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) ./fuzz/run
+	SOAK_SECONDS=$(CHECK_SOAK_SECONDS) ./tests/soak/soak.py
 
 fuzz: deps
 	./fuzz/run
+
+soak: build
+	./tests/soak/soak.py
 
 demo: build
 	./scripts/demo
