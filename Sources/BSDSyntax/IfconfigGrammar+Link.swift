@@ -10,9 +10,7 @@ extension IfconfigGrammar {
         WordRule("create", .none, "create a carp interface") { r, _ throws(UsageError) in r.create = true },
         WordRule("destroy", .none, "destroy a carp interface") { r, _ throws(UsageError) in r.destroy = true },
         WordRule("lladdr", .text, "link-level (MAC) address: a carp interface's, or a plain link's") { r, v throws(UsageError) in
-            guard let mac = MACAddress(v!) else { throw UsageError("lladdr \(v!): malformed link-level address") }
-            guard mac.isUnicast else { throw UsageError("lladdr \(v!): not a unicast address") }
-            r.lladdr = mac
+            do throws(ValueError) { r.lladdr = try MACAddress.unicast(v!) } catch { throw UsageError(error.message) }
         },
         WordRule("group", .text, "add a carp interface to an interface group") { r, v throws(UsageError) in
             r.carp.joinGroups.append(try groupName(v!))

@@ -27,9 +27,8 @@ extension Node {
     static func deleteCarpdevVIPs(statePath: String, route: RouteSocket, files: FilePort) -> [String] {
         guard let text = files.read(statePath) else { return [] }
         var removed: [String] = []
-        for block in text.split(separator: "\n\n") {
-            let lines = block.split(separator: "\n").filter { !$0.hasPrefix("#") }
-            guard let message = try? ControlMessage.decode(lines.joined(separator: "\n") + "\n\n"), message.command == "set",
+        for (_, request) in savedRequests(text) {
+            guard let message = try? request.get(), message.command == "set",
                   let change = try? message.virtualHostChange(), let mac = change.lladdr, let carpdev = change.carpdev,
                   let link = try? route.link(named: carpdev), link.mac == mac.bytes else { continue }
             let held = ((try? route.addresses(ifindex: link.index)) ?? []).map(\.prefix)

@@ -36,14 +36,23 @@ extension Node {
 
     /// Replays a saved state; a request that no longer applies is logged and skipped.
     func replay(_ text: String, source: String) {
-        for block in text.split(separator: "\n\n", omittingEmptySubsequences: true) {
-            let lines = block.split(separator: "\n").filter { !$0.hasPrefix("#") }
-            if lines.isEmpty { continue }
+        for (first, request) in Self.savedRequests(text) {
             let reply: ControlMessage
-            do { reply = handleControl(try ControlMessage.decode(lines.joined(separator: "\n") + "\n\n"), root: true, persist: false) } catch {
+            do { reply = handleControl(try request.get(), root: true, persist: false) } catch {
                 reply = .failure(errno: EINVAL, "\(error)")
             }
-            if reply.errno != 0 { log.error("\(source): \(lines.first ?? ""): \(reply.message ?? "error \(reply.errno)")") }
+            if reply.errno != 0 { log.error("\(source): \(first): \(reply.message ?? "error \(reply.errno)")") }
+        }
+    }
+
+    /// The requests of a saved state, each with its first line (for messages): blocks
+    /// separated by an empty line, `#` lines left out.
+    static func savedRequests(_ text: String) -> [(first: String, request: Result<ControlMessage, ControlDecodeError>)] {
+        text.split(separator: "\n\n", omittingEmptySubsequences: true).compactMap { block in
+            let lines = block.split(separator: "\n").filter { !$0.hasPrefix("#") }
+            guard let first = lines.first else { return nil }
+            let text = lines.joined(separator: "\n") + "\n\n"
+            return (String(first), Result { () throws(ControlDecodeError) in try ControlMessage.decode(text) })
         }
     }
 }

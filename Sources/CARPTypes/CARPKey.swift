@@ -35,6 +35,13 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
         self.bytes = bytes
     }
 
+    /// `lladdr TEXT` as the BSDs check it: well formed, and unicast.
+    public static func unicast(_ text: String) throws(ValueError) -> MACAddress {
+        guard let mac = MACAddress(text) else { throw ValueError("lladdr \(text): malformed link-level address") }
+        guard mac.isUnicast else { throw ValueError("lladdr \(text): not a unicast address") }
+        return mac
+    }
+
     /// Not multicast (nor broadcast) and not all zeros: a MAC an interface may have.
     public var isUnicast: Bool { bytes[0] & 1 == 0 && bytes.contains { $0 != 0 } }
 

@@ -150,11 +150,7 @@ extension ValueFormat where Value == String {
 }
 
 extension ValueFormat where Value == MACAddress {
-    static let unicastMAC = ValueFormat(parse: { text throws(ValueError) in
-        guard let mac = MACAddress(text) else { throw ValueError("lladdr \(text): malformed link-level address") }
-        guard mac.isUnicast else { throw ValueError("lladdr \(text): not a unicast address") }
-        return mac
-    }, format: { $0.description })
+    static let unicastMAC = ValueFormat(parse: { text throws(ValueError) in try MACAddress.unicast(text) }, format: { $0.description })
 }
 
 extension ValueFormat where Value == [String] {
