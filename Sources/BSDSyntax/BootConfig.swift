@@ -71,14 +71,7 @@ public enum BootConfig {
     /// `pfsync_syncpeer`, `pfsync_ifconfig` become one `ifconfig pfsync0 syncdev DEV
     /// [syncpeer PEER] [IFCONFIG] up`, as /etc/rc.d/pfsync runs it.
     static func rcConfPfsync(_ path: String, _ contents: String) -> Result<Item?, Problem> {
-        var values: [String: (value: String, line: Int)] = [:]
-        for (n, raw) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let text = String(raw.prefix { $0 != "#" }).trimmingWhitespace
-            guard text.hasPrefix("pfsync_"), let eq = text.firstIndex(of: "=") else { continue }
-            var value = String(text[text.index(after: eq)...]).trimmingWhitespace
-            if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q { value = String(value.dropFirst().dropLast()) }
-            values[String(text[..<eq])] = (value, n + 1)
-        }
+        let values = rcConfVariables(contents, prefix: "pfsync_")
         guard let enable = values["pfsync_enable"], ["YES", "yes", "TRUE", "true", "ON", "on", "1"].contains(enable.value) else {
             return .success(nil)
         }
@@ -94,6 +87,30 @@ public enum BootConfig {
         } catch {
             return .failure(Problem(file: path, line: enable.line, message: error.message))
         }
+    }
+
+    /// rc.conf's `carpd_metrics="[address:]port"`: where carpd serves Prometheus metrics when
+    /// its command line has no -m (read at start; nil when unset or empty).
+    public static func rcConfMetrics(_ path: String, _ contents: String) -> Result<MetricsListen?, Problem> {
+        guard let setting = rcConfVariables(contents, prefix: "carpd_metrics")["carpd_metrics"], !setting.value.isEmpty else {
+            return .success(nil)
+        }
+        return MetricsListen.parse(setting.value).map { $0 }
+            .mapError { Problem(file: path, line: setting.line, message: "carpd_metrics: \($0)") }
+    }
+
+    /// The `NAME="value"` lines whose NAME starts with `prefix`, quotes removed; the last
+    /// assignment wins, as when sh reads the file.
+    static func rcConfVariables(_ contents: String, prefix: String) -> [String: (value: String, line: Int)] {
+        var values: [String: (value: String, line: Int)] = [:]
+        for (n, raw) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let text = String(raw.prefix { $0 != "#" }).trimmingWhitespace
+            guard text.hasPrefix(prefix), let eq = text.firstIndex(of: "=") else { continue }
+            var value = String(text[text.index(after: eq)...]).trimmingWhitespace
+            if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q { value = String(value.dropFirst().dropLast()) }
+            values[String(text[..<eq])] = (value, n + 1)
+        }
+        return values
     }
 
     private static func collect(_ path: String, _ contents: String,

@@ -20,6 +20,9 @@ final class Daemon {
     /// One carpd per network namespace (InstanceLock.swift).
     let lock: InstanceLock
     var server: ControlServer?
+    /// `-m` or rc.conf's carpd_metrics (Daemon+Metrics.swift).
+    var metrics: MetricsServer?
+    let startTime = UInt64(max(0, time(nil)))
     var stopping = false
     /// When each receive socket was last read, to recognise a burst (`receivePackets`).
     var lastReceive: [AddressFamily: UInt64] = [:]
@@ -51,6 +54,7 @@ final class Daemon {
             lock.answer("pid \(getpid()), socket \(options.socketPath)")
         }
         let timer = reactor.addTimer { [unowned self] in node.deadlineReached() }
+        serveMetrics()
         node.start()
         log.info("listening on \(options.socketPath)")
         if detach { try CarpdMain.daemonize() }
@@ -60,6 +64,7 @@ final class Daemon {
             node.carryOut()
         }
         server.close()
+        metrics?.close()
         node.beginShutdown()
         // The successors' first advertisements, or half a second (see Node.beginShutdown).
         let deadline = MonotonicClock.now() + Node.successorWait

@@ -51,7 +51,15 @@ extension Node {
                 more.append(BootConfig.Problem(file: item.file, line: item.line, message: error.message))
             }
         }
+        if case .failure(let problem) = metricsSetting(directory, files: files) { more.append(problem) }
         return problems + more
+    }
+
+    /// rc.conf's carpd_metrics (nil when the file or the setting is absent).
+    static func metricsSetting(_ directory: String, files: FilePort) -> Result<MetricsListen?, BootConfig.Problem> {
+        let path = directory + "/rc.conf"
+        guard let text = files.read(path) else { return .success(nil) }
+        return BootConfig.rcConfMetrics(path, text)
     }
 
     /// Applies the items in order; each that fails is logged and returned.

@@ -139,6 +139,7 @@ extension Node {
         submit(engine.remove(key, now: clock()))
         carryOut()  // the bow-out leaves through the macvlan: before it goes
         lastTransition[key] = nil
+        transitionCounts[key] = nil
         guard let vif = macvlans.removeValue(forKey: key) else { return }
         if vif.onCarpdev {
             // The bow-out's release took them already, unless it failed: the carpdev stays.

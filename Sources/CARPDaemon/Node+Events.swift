@@ -7,6 +7,7 @@ import CARPCore
 extension Node {
     func publish(_ vif: VirtualInterface, from: CARPState, to: CARPState, reason: TransitionReason) {
         lastTransition[vif.key] = (wallClock(), reason.rawValue)
+        transitionCounts[vif.key, default: [:]][TransitionCount(to: to, reason: reason), default: 0] += 1
         eventSequence += 1
         let event = ControlMessage([
             ("event", "state"), ("seq", String(eventSequence)), ("vhid", String(vif.key.vhid)), ("carpdev", vif.key.carpdev),
@@ -14,4 +15,10 @@ extension Node {
         ])
         publishEvent?(event.encoded)
     }
+}
+
+/// One kind of state change, as the metrics count them.
+struct TransitionCount: Hashable {
+    var to: CARPState
+    var reason: TransitionReason
 }

@@ -40,6 +40,8 @@ final class Node {
     var eventSequence: UInt64 = 0
     /// Each vhid's last state change (wall-clock seconds, reason), for `netstat -p carp`.
     var lastTransition: [VirtualHostKey: (at: UInt64, reason: String)] = [:]
+    /// Each vhid's state changes by new state and reason, for the metrics.
+    var transitionCounts: [VirtualHostKey: [TransitionCount: UInt64]] = [:]
     /// Seconds since the epoch (a port of its own so tests can set it).
     var wallClock: () -> UInt64 = { UInt64(max(0, time(nil))) }
     /// Where events go (the control server's subscribers).

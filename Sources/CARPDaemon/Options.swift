@@ -1,9 +1,9 @@
 import CARPTypes
 
-/// carpd's command line: `carpd [-CdIn] [-f directory] [-s socket]`.
+/// carpd's command line: `carpd [-CdIn] [-f directory] [-m [address:]port] [-s socket]`.
 struct Options: Equatable {
     static let defaultConfigDirectory = "/etc/carp"
-    static let usage = "usage: carpd [-CdIn] [-f directory] [-s socket]"
+    static let usage = "usage: carpd [-CdIn] [-f directory] [-m [address:]port] [-s socket]"
 
     /// -d: stay in the foreground and log to stderr.
     var foreground = false
@@ -16,6 +16,8 @@ struct Options: Equatable {
     var cleanup = false
     /// -I: OpenBSD's boot interlock: start with the carp group demoted by 128.
     var interlock = false
+    /// -m: serve Prometheus metrics there (else rc.conf's carpd_metrics, else nowhere).
+    var metrics: MetricsListen?
 
     struct UsageError: Error, Equatable, CustomStringConvertible {
         let message: String
@@ -38,14 +40,22 @@ struct Options: Equatable {
                 case "n": options.checkOnly = true
                 case "C": options.cleanup = true
                 case "I": options.interlock = true
-                case "s", "f":
+                case "s", "f", "m":
                     var value = String(flags)
                     if value.isEmpty {
                         index += 1
                         guard index < arguments.count else { throw UsageError(message: "option requires an argument -- \(flag)") }
                         value = arguments[index]
                     }
-                    if flag == "s" { options.socketPath = value } else { options.configDirectory = value }
+                    switch flag {
+                    case "s": options.socketPath = value
+                    case "f": options.configDirectory = value
+                    default:
+                        switch MetricsListen.parse(value) {
+                        case .success(let listen): options.metrics = listen
+                        case .failure(let error): throw UsageError(message: "-m \(error)")
+                        }
+                    }
                     flags = ""
                 default:
                     throw UsageError(message: "unknown option -- \(flag)")

@@ -1,6 +1,8 @@
 /// What carpd and the BSD tools agree on without asking each other: where the daemon listens
 /// and how a macvlan it made is recognised (after a crash, by `carpd -C`, by `ifconfig -a`).
 public enum CarpdConventions {
+    /// bsd-carp's version, in the metrics' carp_build_info.
+    public static let version = "1.1-dev"
     /// The control socket when neither `-s` nor `CARPD_SOCKET` names one; every runtime file
     /// of an instance lives in its socket's directory.
     public static let defaultSocket = "/run/carpd/carpd.sock"

@@ -36,6 +36,7 @@ extension CARPEngine {
         statistics.increment(family == .inet ? .opackets : .opackets6)
         if noBuffer { statistics.increment(.onomem) }
         guard hosts[key] != nil else { return [] }
+        hosts[key]?.sent &+= 1
         var health = sendHealth[key] ?? SendHealth()
         var outputs: [EngineOutput] = []
         if let failure {

@@ -37,6 +37,7 @@ extension CARPEngine {
             let level: LogLevel = rejection == .loopDetected ? .warning : .debug
             return [.log(level, "carp: \(rejection) on \(packet.carpdev ?? "?")")]
         case .success(let (key, index, header)):
+            hosts.values[index].received &+= 1
             let actions = hosts.values[index].machine.receive(header, family: packet.family, context: context(for: key), now: now)
             return tagged(key, at: index, actions)
         }

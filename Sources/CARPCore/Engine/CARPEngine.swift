@@ -17,6 +17,10 @@ public struct VirtualHost: Sendable {
     public internal(set) var machine: CARPMachine
     /// `ifconfig carpN up|down`.
     public internal(set) var adminUp: Bool
+    /// Advertisements sent for this vhid (each attempt the driver reported) and accepted
+    /// from its peers, for the metrics; carpstats counts only the whole node.
+    public internal(set) var sent: UInt64 = 0
+    public internal(set) var received: UInt64 = 0
 }
 
 public enum LogLevel: Int, Sendable, Comparable {
