@@ -15,6 +15,7 @@ for f in usr/sbin/carpd usr/lib/bsd-carp/bin/ifconfig usr/lib/bsd-carp/bin/sysct
     usr/share/man/man8/carpd.8 usr/share/man/man4/carp.4 usr/share/man/man8/bsd-ifconfig.8 usr/share/man/man8/bsd-sysctl.8 \
     usr/share/man/man8/bsd-netstat.8 usr/lib/bsd-carp/man/man8/ifconfig.8 usr/lib/systemd/system/carpd.service \
     usr/lib/systemd/system/carp-interlock.service usr/share/doc/bsd-carp/examples/conntrackd-hook \
+    usr/share/doc/bsd-carp/metrics.md usr/share/doc/bsd-carp/examples/carp-alerts.yml \
     usr/lib/bsd-carp/bin/netstart usr/share/man/man8/netstart.8 usr/share/bash-completion/completions/bsd-netstart; do
     [[ -e "$root/$f" ]] || fail "not installed: /$f"
 done
