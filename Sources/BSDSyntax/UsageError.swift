@@ -42,8 +42,11 @@ enum EditDistance {
 
     /// The nearest candidate within a third of the word's length (at least 1, at most 3).
     static func closest(to word: String, in candidates: [String]) -> String? {
-        let limit = min(3, max(1, word.count / 3))
-        let scored = candidates.map { ($0, distance(word, $0)) }.filter { $0.1 <= limit }
+        let length = word.count, limit = min(3, max(1, length / 3))
+        // Lengths further apart than the limit cannot be within it: no table to fill for
+        // them (a long garbage word in a file would otherwise cost length x each keyword).
+        let near = candidates.filter { abs($0.count - length) <= limit }
+        let scored = near.map { ($0, distance(word, $0)) }.filter { $0.1 <= limit }
         return scored.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }?.0
     }
 }

@@ -8,25 +8,28 @@ import CARPTypes
 /// Records are `flags ttl length bytes...`; flags: bit 0 IPv6, bit 1 "seal" (the harness
 /// signs the header with the vhid's key, as a legitimate peer would, so the fuzzer reaches
 /// the state machine and not only the HMAC check), bit 2 "not a carpdev", bits 3-5 time
-/// to let pass first (x 300 ms), bit 6 a link flap of eth0.
+/// to let pass first (x 300 ms), bit 6 a link flap of eth0. At most 24 records per input.
 func fuzzAdvertisement(_ input: [UInt8]) {
+    // A bound on the work per input: grown inputs of ~100 packets made advert the slowest target.
+    let maximumRecords = 24
     let t = TestNode(hook: false)
     t.addVhid(1, advskew: 100)
     t.addVhid(2, advskew: 0, addresses: ["192.0.2.20/24"])
     _ = t.send("set", [("carpdev", "eth0"), ("vhid", "3"), ("advbase", "0"), ("advskew", "64"), ("peer", "192.0.2.2"),
                        ("key", "s3cret"), ("addr", "2001:db8::30/64")])
-    var rest = input[...]
-    while rest.count >= 3 {
+    var rest = input[...], left = maximumRecords
+    while rest.count >= 3, left > 0 {
+        left -= 1
         let flags = rest[rest.startIndex], ttl = Int(rest[rest.startIndex + 1])
         let length = min(Int(rest[rest.startIndex + 2]), rest.count - 3)
         let bytes = Array(rest.dropFirst(3).prefix(length))
         rest = rest.dropFirst(3 + length)
-        t.advance(UInt64((flags >> 3) & 7) * 300_000_000)
+        t.advance(UInt64((flags >> 3) & 7) * 300_000_000, turns: 32)
         if flags & 0x40 != 0 { flap(t) }
         t.node.receive(packet(bytes, flags: flags, ttl: ttl))
         t.node.carryOut()
     }
-    t.advance(1_000_000_000)
+    t.advance(1_000_000_000, turns: 64)
 }
 
 private func packet(_ bytes: [UInt8], flags: UInt8, ttl: Int) -> ReceivedPacket {

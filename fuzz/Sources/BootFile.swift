@@ -15,5 +15,5 @@ func fuzzBootFile(_ input: [UInt8]) {
     t.files.contents[path] = contents
     _ = t.send("netstart", [])
     if !parsed.problems.isEmpty && !t.node.engine.hosts.isEmpty { fatalError("\(name): a refused file configured vhids") }
-    t.advance(4_000_000_000)
+    t.advance(4_000_000_000, turns: 64)
 }

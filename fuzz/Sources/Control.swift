@@ -16,6 +16,6 @@ func fuzzControl(_ input: [UInt8]) {
         let reply = t.node.serveControl(message, uid: uid)
         guard (try? ControlMessage.decode(reply.text)) != nil else { fatalError("undecodable reply to \(message.debugDescription): \(reply.text.debugDescription)") }
         t.node.carryOut()
-        t.advance(1_000_000_000)
+        t.advance(250_000_000, turns: 16)
     }
 }

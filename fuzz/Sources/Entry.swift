@@ -12,6 +12,7 @@ let harnesses: [String: @Sendable ([UInt8]) -> Void] = [
     "ifconfig": fuzzIfconfig,
     "bootfile": fuzzBootFile,
     "sysctl": fuzzSysctl,
+    "http": fuzzHTTP,
 ]
 
 nonisolated(unsafe) var selected: (([UInt8]) -> Void)?

@@ -18,6 +18,6 @@ func fuzzSysctl(_ input: [UInt8]) {
         if reply.errno != 0, t.send("sysctl", [("name", name)]) != before {
             fatalError("refused \(name)=\(value.debugDescription) changed it")
         }
-        t.advance(500_000_000)
+        t.advance(500_000_000, turns: 32)
     }
 }
