@@ -97,7 +97,8 @@ final class Daemon {
             node.receive(ReceivedPacket(family: family, payload: datagram.payload, ttl: datagram.ttl,
                                         source: IPAddress(bytes: datagram.source),
                                         carpdev: node.carpdevByIndex[datagram.ifindex],
-                                        headerTruncated: datagram.headerTruncated))
+                                        headerTruncated: datagram.headerTruncated,
+                                        destination: IPAddress(bytes: datagram.destination)))
         }
     }
 

@@ -111,8 +111,8 @@ extension Node {
     /// carp_output), out the macvlan. Nil for a unicast peer or without a source address:
     /// the raw socket sends those, out the carpdev.
     private func advertisementFrame(_ t: Transmission, vif: VirtualInterface) -> OutgoingFrame? {
-        guard t.isMulticast, let source = source(t.family, vif: vif), let address = IPAddress(bytes: source) else { return nil }
-        let payload = t.advertisement.encoded(source: address, destination: t.destination)
+        guard t.isMulticast, let source = source(t.family, vif: vif), let address = IPAddress(bytes: source),
+              let payload = t.advertisement.encoded(source: address, destination: t.destination) else { return nil }
         let mac = vif.mac.bytes, dscp = engine.settings.dscp
         let frame: [UInt8]? = switch t.family {
         case .inet: AdvertisementFrame.inet(mac: mac, source: source, destination: t.destination.bytes, dscp: dscp, payload: payload)
@@ -122,16 +122,21 @@ extension Node {
     }
 
     /// First IPv4 address of the carpdev (OpenBSD's choice); its first global IPv6 address,
-    /// else the link-local copy on the macvlan.
+    /// else the link-local copy on the macvlan. VRRP over IPv6 is sent from the link-local
+    /// address (RFC 5798 §5.1.2.1), as keepalived does.
     private func source(_ family: AddressFamily, vif: VirtualInterface) -> [UInt8]? {
         let parent = parents[vif.key.carpdev]
         let linkLocal = vif.onCarpdev ? parent?.linkLocal6 : vif.linkLocalCopy?.address.bytes
+        if family == .inet6, engine.hosts[vif.key]?.machine.config.isVRRP == true { return linkLocal ?? parent?.source6 }
         return family == .inet ? parent?.source4 : parent?.source6 ?? linkLocal
     }
 
     private func sendDatagram(_ t: Transmission, vif: VirtualInterface) -> SystemError? {
         let source = source(t.family, vif: vif)
-        let payload = t.advertisement.encoded(source: source.flatMap(IPAddress.init(bytes:)), destination: t.destination)
+        // VRRP's checksum covers the source: without an address of that family, nothing to send.
+        guard let payload = t.advertisement.encoded(source: source.flatMap(IPAddress.init(bytes:)), destination: t.destination) else {
+            return SystemError(operation: "send \(t.family): no \(t.family) address on \(vif.key.carpdev)", errno: EADDRNOTAVAIL)
+        }
         // Unicast leaves the carpdev with its own MAC (FreeBSD too); multicast the macvlan.
         let ifindex = t.isMulticast ? vif.ifindex : vif.parentIndex
         do {

@@ -88,9 +88,15 @@ final class Node {
     // MARK: - Inputs
 
     func receive(_ packet: ReceivedPacket) {
+        var packet = packet
+        if packet.payload.first.map({ $0 >> 4 }) == VRRPAdvertisement.version, let carpdev = packet.carpdev, let parent = parents[carpdev] {
+            // VRRP's tie-break compares the sender with our own primary address.
+            packet.local = (packet.family == .inet ? parent.source4 : parent.linkLocal6).flatMap(IPAddress.init(bytes:))
+        }
         if !awaitingSuccessors.isEmpty, let carpdev = packet.carpdev,
-           case .success(.carp(let header)) = AdvertisementDecoder.decode(packet.payload) {
-            awaitingSuccessors.remove(VirtualHostKey(carpdev: carpdev, vhid: header.vhid))
+           case .success(let heard) = AdvertisementDecoder.decode(packet.payload, source: packet.source, destination: packet.destination) {
+            let vhid = switch heard { case .carp(let header): header.vhid; case .vrrp(let message): message.vrid }
+            awaitingSuccessors.remove(VirtualHostKey(carpdev: carpdev, vhid: vhid))
         }
         submit(engine.receive(packet, now: clock()))
     }

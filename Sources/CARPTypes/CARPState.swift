@@ -27,6 +27,10 @@ public enum TransitionReason: String, Sendable {
     case interfaceDown = "hardware interface down"
     case interfaceUp = "hardware interface up"
     case moreFrequentAdvertisement = "more frequent advertisement received"
+    /// VRRPv3 (RFC 5798 §6.4.3): a master hears a higher priority, or an equal one from a
+    /// higher primary address.
+    case higherPriority = "higher priority advertisement received"
+    case higherAddress = "equal priority advertisement from a higher address received"
     case preemptingSlowerMaster = "preempting a slower master"
     case preemptingDemotedMaster = "preempting a demoted master"
     case masterWillTimeOut = "master will time out"

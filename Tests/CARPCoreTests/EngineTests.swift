@@ -23,7 +23,7 @@ struct EngineInputTests {
     @Test func eachRejectionHasItsCounter() {
         let good = advert(config(), advbase: 1, advskew: 0)
         var badSum = good.sealed(); badSum[7] ^= 0xff
-        var badVersion = good; badVersion.version = 3
+        var badVersion = good; badVersion.version = 4
         var otherVHID = advert(config(vhid: 2), advbase: 1, advskew: 0)
         otherVHID.vhid = 2
         var wrongKey = config(); wrongKey.key = CARPKey(passphrase: "wrong")
@@ -71,7 +71,7 @@ struct EngineInputTests {
         guard case .vhost(_, .transmit(let t)) = outputs.first(where: { if case .vhost(_, .transmit) = $0 { true } else { false } }) else {
             Issue.record("no transmit"); return
         }
-        let bytes = t.advertisement.encoded(source: nil, destination: t.destination)
+        let bytes = t.advertisement.encoded(source: nil, destination: t.destination) ?? []
         _ = e.receive(ReceivedPacket(family: .inet, payload: bytes, ttl: 255, source: nil, carpdev: "eth0"), now: .max / 2 + 10_000_000)
         #expect(e.statistics[.badauth] == 1)
         #expect(e.hosts[key]!.machine.state == .master)

@@ -29,7 +29,7 @@ func transmitted(_ actions: [CARPAction]) -> [(CARPHeader, AddressFamily)] {
     actions.compactMap { if case .transmit(let t) = $0 { (wire(t), t.family) } else { nil } }
 }
 
-func wire(_ t: Transmission) -> CARPHeader { CARPHeader(bytes: t.advertisement.encoded(source: nil, destination: t.destination))! }
+func wire(_ t: Transmission) -> CARPHeader { CARPHeader(bytes: t.advertisement.encoded(source: nil, destination: t.destination) ?? [])! }
 
 let vips = config().addresses
 

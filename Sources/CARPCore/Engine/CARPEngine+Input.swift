@@ -10,14 +10,21 @@ public struct ReceivedPacket: Sendable {
     public var carpdev: String?
     /// The IPv4 header itself was cut short.
     public var headerTruncated: Bool
+    /// Where it was sent (a group or a unicast address): VRRP's checksum covers it.
+    public var destination: IPAddress?
+    /// The carpdev's own primary address of this family, for VRRP's tie-break.
+    public var local: IPAddress?
 
-    public init(family: AddressFamily, payload: [UInt8], ttl: Int, source: IPAddress?, carpdev: String?, headerTruncated: Bool = false) {
+    public init(family: AddressFamily, payload: [UInt8], ttl: Int, source: IPAddress?, carpdev: String?, headerTruncated: Bool = false,
+                destination: IPAddress? = nil, local: IPAddress? = nil) {
         self.family = family
         self.payload = payload
         self.ttl = ttl
         self.source = source
         self.carpdev = carpdev
         self.headerTruncated = headerTruncated
+        self.destination = destination
+        self.local = local
     }
 }
 
@@ -47,21 +54,29 @@ extension CARPEngine {
     /// the machine's memory of the last authentic digest. The vhid is looked up once and
     /// then reached by index, in place: 510 packets a second at 255 vhids made hashing
     /// the key and copying the machine a visible share of a backup's CPU.
-    mutating func validate(_ packet: ReceivedPacket) -> Result<(VirtualHostKey, Dictionary<VirtualHostKey, VirtualHost>.Index, CARPHeader), InputRejection> {
+    mutating func validate(_ packet: ReceivedPacket) -> Result<(VirtualHostKey, Dictionary<VirtualHostKey, VirtualHost>.Index, HeardAdvertisement), InputRejection> {
         if packet.headerTruncated { return .failure(.headerTruncated) }
         guard let carpdev = packet.carpdev else { return .failure(.notCarpInterface) }
-        let header: CARPHeader
-        switch AdvertisementDecoder.decode(packet.payload) {
+        let heard: HeardAdvertisement
+        switch AdvertisementDecoder.decode(packet.payload, source: packet.source, destination: packet.destination) {
         case .failure(let rejection): return .failure(rejection)
-        case .success(.carp(let carp)): header = carp
+        case .success(.carp(let carp)): heard = .carp(carp)
+        case .success(.vrrp(let message)):
+            guard let source = packet.source else { return .failure(.badChecksum) }
+            heard = .vrrp(VRRPHeard(advertisement: message, source: source, local: packet.local))
         }
-        let key = VirtualHostKey(carpdev: carpdev, vhid: header.vhid)
-        guard let index = hosts.index(forKey: key) else { return .failure(.unknownVHID(header.vhid)) }
+        let key = VirtualHostKey(carpdev: carpdev, vhid: heard.vhid)
+        guard let index = hosts.index(forKey: key) else { return .failure(.unknownVHID(heard.vhid)) }
         if hosts.values[index].machine.config.isMulticast(packet.family), packet.ttl != 255 {
             return .failure(.badTTL(packet.ttl))
         }
-        if let rejection = hosts.values[index].machine.admit(header) { return .failure(rejection) }
-        return .success((key, index, header))
+        if let rejection = hosts.values[index].machine.admit(heard) { return .failure(rejection) }
+        if case .vrrp(let message) = heard, !hosts.values[index].machine.config.carries(message.advertisement.addresses, family: packet.family) {
+            // FreeBSD does not check the list, keepalived drops it, the RFC allows either:
+            // counted (and logged), yet the election goes on, so a typo costs no failover.
+            statistics.increment(.badaddrs)
+        }
+        return .success((key, index, heard))
     }
 
     private mutating func isDuplicate(_ packet: ReceivedPacket, now: UInt64) -> Bool {

@@ -33,6 +33,8 @@ public enum InputRejection: Error, Hashable, Sendable, CustomStringConvertible {
     case badChecksum          // badsum
     case unknownVHID(UInt8)   // badvhid
     case badVersion(UInt8)    // badver
+    case versionMismatch(got: UInt8, want: UInt8)  // badver: a CARP packet for a VRRP vhid or the reverse
+    case badType(UInt8)       // badver, as FreeBSD counts a type other than advertisement
     case badTTL(Int)          // badttl
     case badAuthentication    // badauth
     case loopDetected         // badauth, as OpenBSD counts it
@@ -44,7 +46,7 @@ public enum InputRejection: Error, Hashable, Sendable, CustomStringConvertible {
         case .tooShort: .badlen
         case .badChecksum: .badsum
         case .unknownVHID: .badvhid
-        case .badVersion: .badver
+        case .badVersion, .versionMismatch, .badType: .badver
         case .badTTL: .badttl
         case .badAuthentication, .loopDetected: .badauth
         }
@@ -59,6 +61,8 @@ public enum InputRejection: Error, Hashable, Sendable, CustomStringConvertible {
         case .badChecksum: "checksum failed"
         case .unknownVHID(let v): "no virtual host for vhid \(v)"
         case .badVersion(let v): "invalid version \(v) != 2"
+        case .versionMismatch(let got, let want): "invalid version \(got) != \(want)"
+        case .badType(let t): "invalid type \(t)"
         case .badTTL(let t): "received ttl \(t) != 255"
         case .badAuthentication: "incorrect hash"
         case .loopDetected: "replay or network loop detected"

@@ -50,12 +50,20 @@ public struct Transmission: Hashable, Sendable {
 public enum Advertisement: Hashable, Sendable {
     /// CARP version 2: header and digest complete, checksum not yet computed.
     case carp(CARPHeader)
+    /// VRRPv3 with every address of the vhid; each family's message carries its own.
+    case vrrp(VRRPAdvertisement)
 
     /// The IP payload from `source` to `destination`. A protocol whose checksum covers a
-    /// pseudo-header needs both; CARP's covers its own 36 bytes only.
-    public func encoded(source: IPAddress?, destination: IPAddress) -> [UInt8] {
+    /// pseudo-header needs both (VRRP: nil without a source address); CARP's covers its own
+    /// 36 bytes only.
+    public func encoded(source: IPAddress?, destination: IPAddress) -> [UInt8]? {
         switch self {
-        case .carp(let header): header.sealed()
+        case .carp(let header):
+            return header.sealed()
+        case .vrrp(var message):
+            guard let source, source.family == destination.family else { return nil }
+            message.addresses = message.addresses.filter { $0.family == destination.family }
+            return message.encoded(source: source, destination: destination)
         }
     }
 }

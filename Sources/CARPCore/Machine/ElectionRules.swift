@@ -20,8 +20,9 @@ public protocol ElectionRules: Sendable {
     /// How long a BACKUP waits without hearing the master before it takes over.
     var masterDownInterval: UInt64 { get }
 
-    /// What a MASTER or BACKUP does about an authentic advertisement for its vhid.
-    func decide(in state: CARPState, heard header: Header, context: ElectionContext) -> ElectionDecision
+    /// What a MASTER or BACKUP does about an authentic advertisement for its vhid (mutating:
+    /// VRRP learns the master's interval from it).
+    mutating func decide(in state: CARPState, heard header: Header, context: ElectionContext) -> ElectionDecision
 
     /// The advertisement to send now: the regular one, or a MASTER's last (`bowOut`).
     mutating func advertisement(bowOut: Bool, context: ElectionContext) -> Advertisement
@@ -38,4 +39,9 @@ public enum ElectionDecision: Hashable, Sendable {
     case restartMasterDown
     /// Nothing changes (a MASTER hearing a less preferred one; INIT).
     case ignore
+    /// A BACKUP's master-down timer runs out after this long instead (VRRP: a master that
+    /// resigns with priority 0 is replaced after Skew_Time).
+    case masterDownIn(UInt64)
+    /// A MASTER advertises at once (VRRP: another master resigned).
+    case advertiseNow
 }

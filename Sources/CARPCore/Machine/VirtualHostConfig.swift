@@ -13,16 +13,31 @@ public struct VirtualHostConfig: Hashable, Sendable {
     /// OpenBSD: a carp interface's lladdr set by hand to a MAC that is neither the virtual
     /// one nor the carpdev's goes into the HMAC (CARPAuthenticator); nil otherwise.
     public var authenticatedLLAddr: [UInt8]?
+    /// FreeBSD's carpver: 2 is CARP, 3 VRRPv3; fixed when the vhid is created.
+    public var version: UInt8 = CARPHeader.version
+    /// VRRPv3 (FreeBSD's vrrpprio): 1...255, 255 owns the addresses.
+    public var vrrpPriority: UInt8 = 100
+    /// VRRPv3 (FreeBSD's vrrpinterval): centiseconds, 1...4095.
+    public var vrrpInterval: UInt16 = 100
 
     public init(vhid: UInt8) { self.vhid = vhid }
 
+    public var isVRRP: Bool { version == VRRPAdvertisement.version }
+
     public var families: Set<AddressFamily> { Set(addresses.map(\.family)) }
+
+    /// The addresses of `family` are exactly `heard`, in any order (VRRP's address list).
+    public func carries(_ heard: [IPAddress], family: AddressFamily) -> Bool {
+        let mine = addresses.map(\.address).filter { $0.family == family }
+        return heard.count == mine.count && Set(heard) == Set(mine)
+    }
 
     /// Whether this family's advertisements go to the CARP group. Only then is a TTL
     /// below 255 proof of a forwarded packet: a unicast peer may sit behind a router
     /// (FreeBSD checks the TTL in multicast mode only), and the HMAC still authenticates.
     public func isMulticast(_ family: AddressFamily) -> Bool {
-        family == .inet ? peer == .carpGroup : peer6 == .carpGroup
+        // VRRP has no unicast mode: always the group (FreeBSD ignores peer for it).
+        isVRRP || (family == .inet ? peer == .carpGroup : peer6 == .carpGroup)
     }
 
     public static let maximumAdvskew: UInt8 = GlobalSettings.maximumAdvskew

@@ -40,6 +40,11 @@ public struct VirtualHostMachine<Rules: ElectionRules>: Sendable {
             if state == .backup { armMasterDown(family: family, now: now) }
             return []
         case .ignore: return []
+        case .masterDownIn(let delay):
+            if state == .backup { masterDownAt[family] = now + delay }
+            return []
+        case .advertiseNow:
+            return state == .master ? advertise(context: context, now: now) : []
         }
     }
 
@@ -196,15 +201,27 @@ public struct VirtualHostMachine<Rules: ElectionRules>: Sendable {
     }
 }
 
-/// CARP's machine, as the engine runs it today.
-public typealias CARPMachine = VirtualHostMachine<CARPElection>
+/// The machine the engine runs: CARP's or VRRPv3's rules, chosen by the vhid's version.
+public typealias CARPMachine = VirtualHostMachine<VirtualHostRules>
 
-extension VirtualHostMachine where Rules == CARPElection {
+extension VirtualHostMachine where Rules == VirtualHostRules {
     public init(config: VirtualHostConfig, counterSeed: UInt64) {
-        self.init(rules: CARPElection(config: config, counterSeed: counterSeed))
+        self.init(rules: config.isVRRP ? .vrrp(VRRPElection(config: config)) : .carp(CARPElection(config: config, counterSeed: counterSeed)))
     }
 
-    public var lastSentCounter: UInt64? { rules.lastSentCounter }
+    public var lastSentCounter: UInt64? {
+        if case .carp(let carp) = rules { carp.lastSentCounter } else { nil }
+    }
 
     public mutating func authenticate(_ header: CARPHeader) -> Bool { rules.authenticate(header) }
+
+    /// A CARP advertisement for this vhid (the unit tests' way in).
+    public mutating func receive(_ header: CARPHeader, family: AddressFamily, context: ElectionContext, now: UInt64) -> [CARPAction] {
+        receive(.carp(header), family: family, context: context, now: now)
+    }
+
+    /// VRRP: the master's advertisement interval as last heard (centiseconds).
+    public var learnedInterval: UInt16? {
+        if case .vrrp(let vrrp) = rules { vrrp.masterAdverInterval } else { nil }
+    }
 }

@@ -1,7 +1,6 @@
 /// A VRRPv3 advertisement (RFC 5798/9568, FreeBSD 15's `carpver 3`): an 8-byte header and
 /// the virtual router's addresses of one family, no authentication, and a checksum that,
-/// unlike CARP's, covers the IP pseudo-header (doc/vrrp.md). Not used by the engine yet
-/// (issue 14): the decoder still counts version 3 as `badver`.
+/// unlike CARP's, covers the IP pseudo-header (doc/vrrp.md).
 public struct VRRPAdvertisement: Hashable, Sendable {
     public static let version: UInt8 = 3
     public static let typeAdvertisement: UInt8 = 1
