@@ -14,6 +14,10 @@ public enum StatusRenderer {
         if let status = s.status { lines.append("\tstatus: \(status.rawValue)") }
         for address in s.addresses { lines.append("\t" + addressLine(address, interface: s)) }
         for vhid in s.vhids {
+            if vhid.isVRRP {
+                lines.append("\t" + vrrpLine(vhid))
+                continue
+            }
             var line = "\tcarp: \(vhid.state) vhid \(vhid.vhid) advbase \(vhid.advbase) advskew \(vhid.advskew)"
             if showKeys, let key = vhid.key { line += " key \"\(key.passphrase)\"" }
             lines.append(line)
@@ -23,8 +27,16 @@ public enum StatusRenderer {
         return lines.joined(separator: "\n")
     }
 
-    /// `carp: MASTER carpdev em0 vhid 1 advbase 1 advskew 0[ carppeer P]`
+    /// FreeBSD 15's `vrrp: MASTER vrid 1 prio 100 interval 100`: the configured priority
+    /// and interval (centiseconds). No key, no peers: VRRPv3 has neither.
+    static func vrrpLine(_ c: VirtualHostRecord, carpdev: String? = nil) -> String {
+        "vrrp: \(c.state)\(carpdev.map { " carpdev \($0.isEmpty ? "none" : $0)" } ?? "") vrid \(c.vhid) prio \(c.vrrpPriority ?? 100) interval \(c.vrrpInterval ?? 100)"
+    }
+
+    /// `carp: MASTER carpdev em0 vhid 1 advbase 1 advskew 0[ carppeer P]`; a VRRPv3 carpN
+    /// gets FreeBSD's vrrp line with its carpdev.
     static func openBSDCarpLine(_ c: VirtualHostRecord, showKeys: Bool) -> String {
+        if c.isVRRP { return vrrpLine(c, carpdev: c.carpdev) }
         var line = "carp: \(c.state) carpdev \(c.carpdev.isEmpty ? "none" : c.carpdev) vhid \(c.vhid) advbase \(c.advbase) advskew \(c.advskew)"
         if c.peer != .carpGroup { line += " carppeer \(c.peer)" }
         if showKeys, let key = c.key { line += " key \"\(key.passphrase)\"" }

@@ -38,10 +38,15 @@ extension IfconfigGrammar {
             r.carp.peer6 = a
         },
         WordRule("mcast6", .none, "advertise to ff02::12 again") { r, _ throws(UsageError) in r.carp.peer6 = .carpGroup },
-        WordRule("carpver", .choice(["2"]), "protocol version: 2 is CARP (FreeBSD's 3, VRRPv3, is not supported)") { _, v throws(UsageError) in
-            guard v == "2" else {
-                throw v == "3" ? UsageError("carpver 3: VRRPv3 mode is not supported") : UsageError("carpver \(v!): must be 2 or 3")
-            }
+        WordRule("carpver", .choice(["2", "3"]), "protocol of a new vhid: 2 is CARP, 3 is VRRPv3 (FreeBSD 15)") { r, v throws(UsageError) in
+            guard v == "2" || v == "3" else { throw UsageError("carpver \(v!): version must be 2 or 3") }
+            r.carp.version = UInt8(v!)
+        },
+        WordRule("vrrpprio", .number, "VRRPv3 priority, 1 to 255 (255: the address owner)") { r, v throws(UsageError) in
+            r.carp.vrrpPriority = UInt8(try number("vrrpprio", v!, 1...255))
+        },
+        WordRule("vrrpinterval", .number, "VRRPv3 advertisement interval in centiseconds, 1 to 4095") { r, v throws(UsageError) in
+            r.carp.vrrpInterval = UInt16(try number("vrrpinterval", v!, 1...4095))
         },
     ]
 

@@ -33,8 +33,6 @@ public enum IfconfigGrammar {
     public static let notYetSupported: [String: String] = inet6Refused.merging([
         "carpnodes": "carpnodes: load balancing is not supported yet",
         "balancing": "balancing: load balancing is not supported yet",
-        "vrrpprio": "vrrpprio: VRRPv3 mode is not supported",
-        "vrrpinterval": "vrrpinterval: VRRPv3 mode is not supported",
     ]) { first, _ in first }
 
     /// Global flags of `ifconfig [-AaCgkm]`.

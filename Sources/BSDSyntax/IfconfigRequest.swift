@@ -49,6 +49,9 @@ public struct IfconfigRequest: Hashable, Sendable {
         if carp.state != nil { words.append("state") }
         if carp.peer != nil { words.append("peer") }
         if carp.peer6 != nil { words.append("peer6") }
+        if carp.version != nil { words.append("carpver") }
+        if carp.vrrpPriority != nil { words.append("vrrpprio") }
+        if carp.vrrpInterval != nil { words.append("vrrpinterval") }
         return words
     }
 

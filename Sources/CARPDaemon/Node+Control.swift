@@ -108,6 +108,7 @@ extension Node {
             record.named = vif.named
             record.addresses = c.addresses
             record.key = c.key
+            if c.isVRRP { (record.version, record.vrrpPriority, record.vrrpInterval) = (c.version, c.vrrpPriority, c.vrrpInterval) }
             all.append(record)
         }
         for change in pendingInterfaces() {

@@ -70,6 +70,13 @@ extension Node {
 
     /// Checks every change against the current state before anything is touched.
     private func apply(_ r: VirtualHostChange, to config: inout VirtualHostConfig, key: VirtualHostKey) throws(ControlFailure) {
+        if let version = r.version, version != config.version {
+            // FreeBSD: a vhid keeps the protocol it was created with (recreate it to change).
+            guard engine.hosts[key] == nil else { throw ControlFailure(EINVAL, "SIOCSVH: Invalid argument") }
+            config.version = version
+        }
+        if let v = r.vrrpPriority { config.vrrpPriority = v }
+        if let v = r.vrrpInterval { config.vrrpInterval = v }
         if let v = r.advbase { config.advbase = v }
         if let v = r.advskew { config.advskew = v }
         if let v = r.key { config.key = v }

@@ -23,6 +23,11 @@ public struct VirtualHostChange: Hashable, Sendable {
     /// OpenBSD `group NAME` / `-group NAME` (a carp interface's groups).
     public var joinGroups: [String] = []
     public var leaveGroups: [String] = []
+    /// FreeBSD's carpver (2 CARP, 3 VRRPv3; only when the vhid is created), vrrpprio and
+    /// vrrpinterval (centiseconds).
+    public var version: UInt8?
+    public var vrrpPriority: UInt8?
+    public var vrrpInterval: UInt16?
 
     public init(ifname: String? = nil, carpdev: String? = nil, vhid: UInt8? = nil) {
         self.ifname = ifname
@@ -44,6 +49,9 @@ public struct VirtualHostChange: Hashable, Sendable {
         if !record.up { up = false }
         add = record.addresses
         lladdr = record.lladdr
+        version = record.version
+        vrrpPriority = record.vrrpPriority
+        vrrpInterval = record.vrrpInterval
         joinGroups = record.groups.filter { $0 != InterfaceGroup.carp }
         if !record.groups.contains(InterfaceGroup.carp) { leaveGroups = [InterfaceGroup.carp] }
     }
@@ -63,6 +71,9 @@ public struct VirtualHostChange: Hashable, Sendable {
         r.peer6 = peer6 ?? earlier.peer6
         r.up = up ?? earlier.up
         r.lladdr = lladdr ?? earlier.lladdr
+        r.version = version ?? earlier.version
+        r.vrrpPriority = vrrpPriority ?? earlier.vrrpPriority
+        r.vrrpInterval = vrrpInterval ?? earlier.vrrpInterval
         r.add = earlier.add.filter { a in !delete.contains { $0.address == a.address } } + add
         r.delete = (earlier.delete + delete).filter { d in !earlier.add.contains { $0.address == d.address } }
         r.joinGroups = earlier.joinGroups.filter { !leaveGroups.contains($0) } + joinGroups
@@ -82,6 +93,7 @@ public struct VirtualHostChange: Hashable, Sendable {
         record.named = true
         record.addresses = add
         record.lladdr = lladdr
+        if version == 3 { (record.version, record.vrrpPriority, record.vrrpInterval) = (3, vrrpPriority ?? 100, vrrpInterval ?? 100) }
         record.groups = InterfaceGroup.edited([InterfaceGroup.carp], join: joinGroups, leave: leaveGroups)
         return record
     }

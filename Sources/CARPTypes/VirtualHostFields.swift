@@ -24,6 +24,10 @@ public enum VirtualHostFields: FieldTable {
         VirtualHostField("delgroup", change: .many(\.leaveGroups, .groupName)),
         // One line, comma-separated, possibly empty: an old saved state without it means `carp`.
         VirtualHostField("groups", record: .one(\.groups, .groupList)),
+        VirtualHostField("carpver", change: .one(\.version, .carpver), record: .one(\.version, .carpver)),
+        VirtualHostField("vrrpprio", change: .one(\.vrrpPriority, .number("vrrpprio", 1...255)),
+                         record: .one(\.vrrpPriority, .number("vrrpprio", 1...255))),
+        VirtualHostField("vrrpinterval", change: .one(\.vrrpInterval, .vrrpInterval), record: .one(\.vrrpInterval, .vrrpInterval)),
         VirtualHostField("since", record: .one(\.since, .seconds)),
         VirtualHostField("reason", record: .one(\.reason, .text)),
     ]
@@ -110,6 +114,19 @@ extension ValueFormat where Value == UInt8 {
     }
 
     static let advskew = number("advskew", 0...Int(GlobalSettings.maximumAdvskew))
+
+    /// FreeBSD's carpver: 2 (CARP) or 3 (VRRPv3), with its ifconfig's wording.
+    static let carpver = ValueFormat(parse: { text throws(ValueError) in
+        guard text == "2" || text == "3" else { throw ValueError("carpver \(text): version must be 2 or 3") }
+        return UInt8(text)!
+    }, format: { String($0) })
+}
+
+extension ValueFormat where Value == UInt16 {
+    /// VRRPv3's Max Advertise Interval: 12 bits of centiseconds.
+    static let vrrpInterval = ValueFormat(parse: { text throws(ValueError) in
+        UInt16(try NumberParsing.parse("vrrpinterval", text, 1...4095))
+    }, format: { String($0) })
 }
 
 extension ValueFormat where Value == Bool {

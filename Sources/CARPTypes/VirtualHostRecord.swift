@@ -27,6 +27,12 @@ public struct VirtualHostRecord: Hashable, Sendable {
     public var reason: String?
     /// Only when asked for and allowed (root, `showkey=1`).
     public var key: CARPKey?
+    /// VRRPv3 vhids only (FreeBSD's carpver 3, vrrpprio, vrrpinterval); nil for CARP.
+    public var version: UInt8?
+    public var vrrpPriority: UInt8?
+    public var vrrpInterval: UInt16?
+
+    public var isVRRP: Bool { version == 3 }
 
     public init(ifname: String, carpdev: String, vhid: UInt8) {
         self.ifname = ifname

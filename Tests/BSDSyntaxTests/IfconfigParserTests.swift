@@ -51,7 +51,7 @@ struct IfconfigParserTests {
         ("netmask 255.255.255.0", "netmask: no address given before it"),
         ("inet 192.0.2.1 netmask 255.0.255.0", "netmask 255.0.255.0: bad value"),
         ("mtu 10", "mtu 10: too small"),
-        ("carpver 3", "carpver 3: VRRPv3 mode is not supported"), ("carpver 4", "carpver 4: must be 2 or 3"),
+        ("vrrpinterval 4096", "vrrpinterval 4096: too large"), ("carpver 4", "carpver 4: version must be 2 or 3"),
     ])
     func errorsReadLikeBSD(_ line: String, _ message: String) {
         #expect(throws: UsageError(message)) { try parse(line) }

@@ -89,13 +89,17 @@ struct VirtualHostCodecTests {
         #expect(try c.validated() == c)
     }
 
+    /// Properties whose key is FreeBSD's word rather than their own name.
+    static let wireNames = ["add": "addr", "delete": "deladdr", "joinGroups": "group", "leaveGroups": "delgroup",
+                            "version": "carpver", "vrrpPriority": "vrrpprio", "vrrpInterval": "vrrpinterval"]
+
     /// Every stored property of a change and a record has its row: a key added to the types
     /// but not to the table would never travel.
     @Test func theTableCoversBothTypes() {
         let changeKeys = Mirror(reflecting: VirtualHostChange()).children.compactMap(\.label)
-            .map { ["add": "addr", "delete": "deladdr", "joinGroups": "group", "leaveGroups": "delgroup"][$0] ?? $0 }
+            .map { Self.wireNames[$0] ?? $0 }
         let recordKeys = Mirror(reflecting: VirtualHostRecord(ifname: "", carpdev: "", vhid: 0)).children.compactMap(\.label)
-            .map { $0 == "addresses" ? "addr" : $0 }
+            .map { $0 == "addresses" ? "addr" : Self.wireNames[$0] ?? $0 }
         #expect(Set(changeKeys) == Set(VirtualHostFields.all.filter(\.isChangeKey).map(\.name)))
         #expect(Set(recordKeys) == Set(VirtualHostFields.all.filter(\.isRecordKey).map(\.name)))
     }

@@ -164,3 +164,16 @@ struct VRRPEngineInputTests {
         #expect(e.hosts[key]?.machine.masterDownAt[.inet] != before)
     }
 }
+
+extension VRRPEngineInputTests {
+    /// Through the engine: a master's advertisements, then its priority 0.
+    @Test func priorityZeroThroughTheEngine() {
+        var e = vrrpEngine()
+        let key = VirtualHostKey(carpdev: "eth0", vhid: 51)
+        _ = e.receive(vrrpPacket(priority: 150), now: 1_000_000_000)
+        #expect(e.hosts[key]?.machine.masterDownAt[.inet] == 1_000_000_000 + 3_609_375_000)
+        _ = e.receive(vrrpPacket(priority: 0), now: 2_000_000_000)
+        #expect(e.hosts[key]?.machine.masterDownAt[.inet] == 2_000_000_000 + 609_375_000)
+        #expect(e.nextDeadline == 2_000_000_000 + 609_375_000)
+    }
+}

@@ -145,8 +145,25 @@ final class FakePackets: PacketPort {
         let ipv4 = type == 0x0800
         let payload = Array(f.frame[(ipv4 ? 34 : 54)...])
         if !ipv4 && f.frame[20] == 58 { return "na \(IPAddress(bytes: Array(payload[8..<24]))!)" }
+        if payload.first.map({ $0 >> 4 }) == VRRPAdvertisement.version, payload.count >= 8 {
+            return "vrrp \(ipv4 ? "inet" : "inet6") prio \(payload[2]) count \(payload[3])"
+        }
         let h = CARPHeader(bytes: payload)!
         return "advert \(ipv4 ? "inet" : "inet6") \(h.advbase)/\(h.advskew)"
+    }
+
+    /// The VRRP messages sent, decoded with their IP addresses (checksum checked).
+    func vrrpAdverts() -> [VRRPAdvertisement] {
+        frames.compactMap { f in
+            let type = UInt16(f.frame[12]) << 8 | UInt16(f.frame[13])
+            let ipv4 = type == 0x0800
+            guard ipv4 || (type == 0x86DD && f.frame[20] == 112) else { return nil }
+            let (source, destination) = ipv4 ? (Array(f.frame[26..<30]), Array(f.frame[30..<34])) : (Array(f.frame[22..<38]), Array(f.frame[38..<54]))
+            let payload = Array(f.frame[(ipv4 ? 34 : 54)...])
+            guard payload.first.map({ $0 >> 4 }) == VRRPAdvertisement.version,
+                  let s = IPAddress(bytes: source), let d = IPAddress(bytes: destination) else { return nil }
+            return try? VRRPAdvertisement.decode(payload, source: s, destination: d).get()
+        }
     }
 
     func adverts() -> [CARPHeader] {

@@ -1,0 +1,60 @@
+import CARPControl
+import Glibc
+import CARPCore
+import Testing
+@testable import CARPDaemon
+
+/// A FreeBSD 15 `carpver 3` vhid on a node: created with its words, kept, advertised as
+/// VRRPv3 with a true checksum, its protocol fixed for life.
+struct VRRPNodeTests {
+    func vrrpVhid(_ t: TestNode, priority: String = "150", addresses: [String] = ["192.0.2.100/24"]) {
+        t.request("set", [("carpdev", "eth0"), ("vhid", "51"), ("carpver", "3"), ("vrrpprio", priority), ("vrrpinterval", "100")]
+                    + addresses.map { ("addr", $0) })
+    }
+
+    @Test func aVRRPVhidAdvertisesVersionThree() throws {
+        let t = TestNode(hook: false)
+        vrrpVhid(t)
+        #expect(t.state(51) == .backup)
+        t.advance(3_414_062_500)  // 3 x 1 s + (256 - 150)/256 s
+        #expect(t.state(51) == .master)
+        let sent = try #require(t.packets.vrrpAdverts().first)
+        #expect(sent.vrid == 51 && sent.priority == 150 && sent.interval == 100)
+        #expect(sent.addresses == [IPAddress("192.0.2.100")!])
+        #expect(t.journal.lines.contains { $0.contains("vrrp inet prio 150 count 1") })
+        let record = try #require(t.node.records().first)
+        #expect(record.version == 3 && record.vrrpPriority == 150 && record.vrrpInterval == 100)
+    }
+
+    @Test func theProtocolOfAVhidCannotChange() {
+        let t = TestNode(hook: false)
+        vrrpVhid(t)
+        let reply = t.send("set", [("carpdev", "eth0"), ("vhid", "51"), ("carpver", "2")])
+        #expect(reply.errno == EINVAL && reply.message == "SIOCSVH: Invalid argument")
+        // The same version again, and the VRRP words, are fine.
+        t.request("set", [("carpdev", "eth0"), ("vhid", "51"), ("carpver", "3"), ("vrrpprio", "90")])
+        #expect(t.node.records().first?.vrrpPriority == 90)
+    }
+
+    @Test func aRestartKeepsIt() throws {
+        let t = TestNode(hook: false)
+        vrrpVhid(t, priority: "200")
+        let saved = t.files.contents.filter { $0.key.hasSuffix("carpd.state") }
+        let u = TestNode(hook: false, contents: saved)
+        let record = try #require(u.node.records().first)
+        #expect(record.version == 3)
+        #expect(record.vrrpPriority == 200)
+        let config = try #require(u.node.engine.hosts.values.first?.machine.config)
+        #expect(config.isVRRP)
+    }
+
+    @Test func shutdownResignsWithPriorityZero() {
+        let t = TestNode(hook: false)
+        vrrpVhid(t)
+        t.advance(4_000_000_000)
+        #expect(t.state(51) == .master)
+        t.packets.frames = []
+        t.node.beginShutdown()
+        #expect(t.packets.vrrpAdverts().map(\.priority) == [0])
+    }
+}
