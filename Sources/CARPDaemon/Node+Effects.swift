@@ -127,7 +127,8 @@ extension Node {
     private func source(_ family: AddressFamily, vif: VirtualInterface) -> [UInt8]? {
         let parent = parents[vif.key.carpdev]
         let linkLocal = vif.onCarpdev ? parent?.linkLocal6 : vif.linkLocalCopy?.address.bytes
-        if family == .inet6, engine.hosts[vif.key]?.machine.config.isVRRP == true { return linkLocal ?? parent?.source6 }
+        // The carpdev's own link-local, whatever the macvlan holds: the tie-break compares it.
+        if family == .inet6, engine.hosts[vif.key]?.machine.config.isVRRP == true { return parent?.linkLocal6 ?? linkLocal ?? parent?.source6 }
         return family == .inet ? parent?.source4 : parent?.source6 ?? linkLocal
     }
 
