@@ -57,4 +57,21 @@ struct VRRPNodeTests {
         t.node.beginShutdown()
         #expect(t.packets.vrrpAdverts().map(\.priority) == [0])
     }
+
+    /// FreeBSD 15's rc.conf line and OpenBSD-style hostname.carp1, read at start.
+    @Test func bootFilesCreateVRRPVhids() throws {
+        let t = TestNode(hook: false, contents: [
+            "/etc/carp/rc.conf": "ifconfig_eth0_alias0=\"inet vhid 51 carpver 3 vrrpprio 150 vrrpinterval 50 alias 192.0.2.100/24\"\n",
+            "/etc/carp/hostname.carp1": "carpdev eth0 vhid 52 carpver 3 vrrpprio 90 inet 192.0.2.101/24\n",
+        ])
+        let records = t.node.records()
+        let free = try #require(records.first { $0.vhid == 51 })
+        #expect(free.version == 3)
+        #expect(free.vrrpPriority == 150)
+        #expect(free.vrrpInterval == 50)
+        let open = try #require(records.first { $0.vhid == 52 })
+        #expect(open.ifname == "carp1")
+        #expect(open.vrrpPriority == 90)
+        #expect(t.node.engine.hosts.values.allSatisfy { $0.machine.config.isVRRP })
+    }
 }

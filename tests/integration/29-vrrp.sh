@@ -4,7 +4,8 @@
 # the other's advertisements (keepalived logs no complaint, carpd counts no drop); a
 # clean stop hands over within Skew_Time both ways (priority 0, well under the master-down
 # interval); equal priorities settle by address; preemption; a CARP vhid beside it on the
-# same interface keeps working.
+# same interface keeps working; keepalived preempting carpd; a link cut timed against the
+# master-down interval.
 source "$(dirname "$0")/lib.sh"
 require_root
 require_tool ip keepalived
@@ -133,12 +134,32 @@ wait_state b MASTER 2 52
 wait_until 3 eval '! ka_master a' || fail "keepalived kept the VIP against priority 200"
 ok "preempt: carpd 200 took over from keepalived 100"
 
+# keepalived preempts too (its default): with 250 it takes vrid 51 back from carpd's 200
+# after its own master-down interval, and carpd yields to the higher priority.
+ka_stop
+ka_start a 250 BACKUP
+wait_until 6 ka_master a || fail "keepalived 250 did not preempt carpd 200"
+wait_state b BACKUP 2 51
+ok "keepalived 250 preempted carpd 200; carpd yielded to the higher priority"
+
+# A link cut on keepalived's side: carpd takes over when the master-down interval runs
+# out (3 x 1 s + (256 - 200)/256 s = 3.22 s after keepalived's last advertisement).
+t0=$(now_ms)
+ip -n "$SW" link set pa nomaster || fail "taking pa out of br0"
+wait_state b MASTER 6 51
+took=$(($(now_ms) - t0))
+((took > 2000 && took < 4500)) || fail "carpd took over ${took} ms after the cut (master down 3219 ms, less the time since the last advertisement)"
+ip -n "$SW" link set pa master br0 || fail "pa back into br0"
+wait_until 6 ka_master a || fail "keepalived 250 did not take vrid 51 back"
+wait_state b BACKUP 2 51
+ok "link cut: carpd MASTER after ${took} ms (master down 3219 ms); keepalived took it back when the link returned"
+
 # A CARP vhid on the same interface, and the protocol of a vhid stays what it was.
 bsd_ok b ifconfig eth0 vhid 1 pass s3cret alias 192.0.2.50/24
 wait_state b MASTER 6 1
 out=$(bsd b ifconfig eth0 vhid 51 carpver 2 2>&1) && fail "carpver 2 on the VRRP vhid accepted"
 assert_eq "ifconfig: SIOCSVH: Invalid argument" "$out" "changing the protocol"
-hold_for 2 state_is b MASTER 51 || fail "the VRRP vhid left MASTER"
+hold_for 2 state_is b BACKUP 51 || fail "the VRRP vhid left BACKUP"
 assert_eq "badttl=0 badsum=0 badver=0 badlen=0 badvhid=0 badaddrs=0 badauth=0" "$(drops b)" "drops with CARP and VRRP side by side"
 ok "CARP vhid 1 and VRRP vrid 51 on one interface; carpver cannot change"
 ka_stop
