@@ -46,10 +46,16 @@ carpd_start() { # NODE: start carpd (the runtime state in $R/NODE comes back, if
     PIDS+=("$!")
     wait_until 10 eval "ctl $n stats >/dev/null 2>&1" || { msg "carpd on $n does not answer"; return 1; }
 }
-carpd_configure() { # NODE ADVSKEW
-    local n=$1
+carpd_configure() { # NODE ADVSKEW (VRRP, CARPVER=3: keepalived's priorities and interval)
+    local n=$1 words
     if ((PREEMPT)); then bsd "$n" sysctl net.inet.carp.preempt=1 >/dev/null || return 1; fi
-    ctl "$n" set carpdev=eth0 vhid=1 advbase="$ADVBASE" advskew="$2" key="$KEY" addr="$VIP/24" >/dev/null ||
+    if ((CARPVER == 3)); then
+        words="carpver=3 vrrpprio=$([[ $n == a ]] && echo "$KA_PRIO_A" || echo "$KA_PRIO_B") vrrpinterval=$(awk -v i="$KA_INT" 'BEGIN { printf "%.0f", i * 100 }')"
+    else
+        words="advbase=$ADVBASE advskew=$2 key=$KEY"
+    fi
+    # shellcheck disable=SC2086 # words are key=value pairs
+    ctl "$n" set carpdev=eth0 vhid=1 $words addr="$VIP/24" >/dev/null ||
         { msg "carpd on $n refused the vhid"; return 1; }
 }
 carpd_up() {
@@ -150,13 +156,19 @@ ka_after_kill() { :; }
 # advertisement interval).
 params() {
     local sc=$1 im=$2
-    ADVBASE=1 SKEW_A=0 SKEW_B=100 PREEMPT=0 KA_VER=2 KA_INT=1 KA_PRIO_A=254 KA_PRIO_B=156
+    ADVBASE=1 SKEW_A=0 SKEW_B=100 PREEMPT=0 KA_VER=2 KA_INT=1 KA_PRIO_A=254 KA_PRIO_B=156 CARPVER=2
     case $sc in
     return | demote) PREEMPT=1 ;;
     subcut) ADVBASE=0 SKEW_A=10 SKEW_B=20 KA_INT=0.04 KA_PRIO_A=246 KA_PRIO_B=236 ;;
     esac
     if [[ $im == ka-v3 ]]; then KA_VER=3; [[ $sc == subcut ]] || KA_INT=0.1; fi
-    read -r BOUND_MS SKEWT_MS CYCLE_MS <<<"$(awk -v k="$(kind "$im")" -v v=$KA_VER -v i=$KA_INT -v p=$KA_PRIO_B \
+    # carpd in VRRPv3 mode (bench/vrrp): keepalived's priorities and interval, VRRP's bounds.
+    [[ $im == carpd-v3 ]] && CARPVER=3 KA_VER=3 KA_INT=0.1
+    if [[ $im == *-v3 && -n ${VRRP_INT:-} ]]; then KA_INT=$VRRP_INT; fi
+    local k
+    k=$(kind "$im")
+    [[ $im == carpd-v3 ]] && k=ka
+    read -r BOUND_MS SKEWT_MS CYCLE_MS <<<"$(awk -v k="$k" -v v=$KA_VER -v i=$KA_INT -v p=$KA_PRIO_B \
         -v ab=$ADVBASE -v sa=$SKEW_A -v sb=$SKEW_B 'BEGIN {
         if (k == "ka") { st = (v == 2) ? (256 - p) / 256 : (256 - p) * i / 256; printf "%.0f %.0f %.0f", (3 * i + st) * 1000, st * 1000, i * 1000 }
         else if (ab > 0) printf "%.0f 0 %.0f", (3 * ab + sb / 256) * 1000, ab * 1000
@@ -169,5 +181,6 @@ impl_label() {
     ucarp) echo "ucarp" ;;
     ka-v2) echo "keepalived v2 ${KA_INT}s" ;;
     ka-v3) echo "keepalived v3 ${KA_INT}s" ;;
+    carpd-v3) echo "carpd v3 ${KA_INT}s" ;;
     esac
 }
