@@ -27,7 +27,16 @@ enum StatusXO {
     }
 
     /// One vhid: FreeBSD's `carp:` line; an OpenBSD carpN adds its carpdev and demote count.
+    /// A VRRPv3 vhid has no advbase, advskew, key or peers: its version, priority and
+    /// interval instead (bsd-carp's names: no FreeBSD libxo output to follow was at hand).
     static func carpValue(_ r: VirtualHostRecord, showKeys: Bool, named: Bool) -> Libxo.Value {
+        if r.isVRRP {
+            var fields = [Field("carp-state", .string(r.state.description)), Field("vhid", .number(Int64(r.vhid))),
+                          Field("version", .number(3)), Field("vrrp-prio", .number(Int64(r.vrrpPriority ?? 100))),
+                          Field("vrrp-interval", .number(Int64(r.vrrpInterval ?? 100)))]
+            if named { fields.append(Field("carpdev", .string(r.carpdev.isEmpty ? "none" : r.carpdev))) }
+            return .object(fields)
+        }
         var fields = [Field("carp-state", .string(r.state.description)), Field("vhid", .number(Int64(r.vhid))),
                       Field("advbase", .number(Int64(r.advbase))), Field("advskew", .number(Int64(r.advskew)))]
         if named { fields.append(Field("carpdev", .string(r.carpdev.isEmpty ? "none" : r.carpdev))) }

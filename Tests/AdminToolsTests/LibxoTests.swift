@@ -54,6 +54,16 @@ struct StatusXOTests {
         #expect(xml.hasPrefix("<interface-information __version=\"1\"><interface><ifname>carp0</ifname>"))
         #expect(xml.contains("<groups>carp</groups>") && xml.contains("<carp><carp-state>MASTER</carp-state>") && !xml.contains("carp_key"))
     }
+
+    /// A VRRPv3 vhid: its priority and interval, and nothing of CARP's.
+    @Test func aVRRPVhidAsJSON() {
+        var r = VirtualHostRecord(ifname: "vh51-em0", carpdev: "em0", vhid: 51)
+        r.state = .backup
+        (r.version, r.vrrpPriority, r.vrrpInterval) = (3, 150, 4)
+        let json = Libxo.document("carp", StatusXO.carpValue(r, showKeys: true, named: false), style: Libxo.Style(format: .json))
+        #expect(json == "{\"__version\": \"1\", \"carp\": {\"carp-state\": \"BACKUP\", \"vhid\": 51, \"version\": 3, "
+            + "\"vrrp-prio\": 150, \"vrrp-interval\": 4}}")
+    }
 }
 
 /// `netstat -p carp`: one line per vhid, both dialects, with since and why.
