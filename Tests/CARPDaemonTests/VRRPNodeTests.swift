@@ -23,7 +23,16 @@ struct VRRPNodeTests {
         #expect(sent.addresses == [IPAddress("192.0.2.100")!])
         #expect(t.journal.lines.contains { $0.contains("vrrp inet prio 150 count 1") })
         let record = try #require(t.node.records().first)
-        #expect(record.version == 3 && record.vrrpPriority == 150 && record.vrrpInterval == 100)
+        #expect(record.version == 3)
+        #expect(record.vrrpPriority == 150)
+        #expect(record.vrrpInterval == 100)
+        var out = PrometheusText()
+        t.node.writeMetrics(into: &out, startTime: 0)
+        let lines = out.text.split(separator: "\n").map(String.init)
+        let v = "ifname=\"vh51-eth0\",carpdev=\"eth0\",vhid=\"51\""
+        #expect(lines.contains("carp_vhid_version{\(v)} 3"))
+        #expect(lines.contains("carp_vhid_vrrp_priority{\(v)} 150"))
+        #expect(lines.contains("carp_vhid_vrrp_interval_seconds{\(v)} 1.0"))
     }
 
     @Test func theProtocolOfAVhidCannotChange() {

@@ -74,7 +74,7 @@ public struct CARPEngine: Sendable {
         return UInt8(clamping: sum == 0 ? interface.demoted : sum)
     }
 
-    func context(for key: VirtualHostKey) -> ElectionContext {
+    public func context(for key: VirtualHostKey) -> ElectionContext {
         ElectionContext(preempt: settings.preempt != 0, demotion: settings.demotion, demoteCount: demoteCount(for: key))
     }
 

@@ -31,6 +31,9 @@ extension Node {
             ("carp_vhid_advbase", .gauge, "advbase in effect, seconds (0: OpenBSD's sub-second advertisements)"),
             ("carp_vhid_advskew", .gauge, "advskew in effect"),
             ("carp_vhid_demote", .gauge, "demote count the vhid advertises (the sum over its interface groups)"),
+            ("carp_vhid_version", .gauge, "protocol: 2 CARP, 3 VRRPv3 (carpver)"),
+            ("carp_vhid_vrrp_priority", .gauge, "VRRPv3 vhids: the priority advertised now (vrrpprio less the demotion)"),
+            ("carp_vhid_vrrp_interval_seconds", .gauge, "VRRPv3 vhids: vrrpinterval"),
             ("carp_vhid_advertisements_sent_total", .counter, "advertisements sent"),
             ("carp_vhid_advertisements_received_total", .counter, "advertisements accepted from the other nodes"),
             ("carp_vhid_transitions_total", .counter, "state changes, by new state and reason"),
@@ -54,6 +57,11 @@ extension Node {
         case "carp_vhid_advbase": out.sample(name, labels, record.advbase)
         case "carp_vhid_advskew": out.sample(name, labels, record.advskew)
         case "carp_vhid_demote": out.sample(name, labels, record.demote)
+        case "carp_vhid_version": out.sample(name, labels, record.version ?? 2)
+        case "carp_vhid_vrrp_priority":
+            if case .vrrp(let rules)? = engine.hosts[key]?.machine.rules { out.sample(name, labels, rules.effectivePriority(engine.context(for: key))) }
+        case "carp_vhid_vrrp_interval_seconds":
+            if let interval = record.vrrpInterval { out.sample(name, labels, Double(interval) / 100) }
         case "carp_vhid_advertisements_sent_total": out.sample(name, labels, engine.hosts[key]?.sent ?? 0)
         case "carp_vhid_advertisements_received_total": out.sample(name, labels, engine.hosts[key]?.received ?? 0)
         case "carp_vhid_transitions_total":
