@@ -13,7 +13,7 @@
 # the virtual MAC), SNAT to the WAN VIP. A line every 20 ms from c to s and back.
 source "$(dirname "$0")/lib.sh"
 require_root
-require_tool nft conntrackd python3
+require_tool nft conntrackd python3 curl
 require_carpd
 
 STREAM="$PYTHON $BC_HERE/tcpstream.py"
@@ -65,7 +65,7 @@ log "firewall pair up: LAN br0, WAN br1, sync link 203.0.113.0/30"
 nsx s $STREAM serve 7000 >"$T/server.log" 2>&1 &
 track $!
 
-start_carpd a
+start_carpd a -m 9100
 start_carpd b
 for n in a b; do
     skew=0; [[ $n == b ]] && skew=100
@@ -122,7 +122,9 @@ expect_error "syncdev nosuch0: no such interface" pfsync0 syncdev nosuch0
 expect_error "pfsync1: only pfsync0 is provided (one conntrackd per carpd)" pfsync1 syncdev sync0
 ok "bad pfsync words are refused"
 
-# 3. pfsync on both: syncdev, syncpeer (UDP unicast), up.
+# 3. pfsync on both: syncdev, syncpeer (UDP unicast), up. a's metrics follow pfsync0.
+metric_a() { nsx a curl -sf --max-time 3 http://127.0.0.1:9100/metrics | awk -v s="$1" '$1 == s { print $2 }'; }
+assert_eq "0 0" "$(metric_a carp_pfsync_up) $(metric_a carp_pfsync_in_sync)" "a's pfsync metrics before pfsync0"
 bsd_ok a ifconfig pfsync0 syncdev sync0 syncpeer 203.0.113.2 up
 bsd_ok b ifconfig pfsync0 syncdev sync0 syncpeer 203.0.113.1 up
 grep -q "HashSize 32768" "${CARPD_DIR[a]}/conntrackd.conf" || fail "conntrackd.conf lacks HashSize 32768"
@@ -133,6 +135,8 @@ wait_until 10 syncok b || fail "b not in sync: $(bsd b ifconfig pfsync0)"
 line=$(bsd a ifconfig pfsync0 | grep $'\tpfsync:')
 assert_eq $'\tpfsync: syncdev: sync0 syncpeer: 203.0.113.2 maxupd: 128 defer: off' "$line" "ifconfig pfsync0"
 assert_eq 0 "$(bsd a sysctl -n net.inet.carp.demotion)" "a's demotion once in sync"
+assert_eq "1 1 0" "$(metric_a carp_pfsync_up) $(metric_a carp_pfsync_in_sync) $(metric_a carp_pfsync_demotion)" "a's pfsync metrics in sync"
+[[ -n "$(metric_a carp_pfsync_ipackets_total)" ]] || fail "no conntrackd counters in a's metrics"
 grep -q '^pfsync0: flags=41<UP,RUNNING>' <<<"$(bsd a ifconfig -a)" || fail "ifconfig -a does not list pfsync0"
 ok "pfsync0 up and in sync on both"
 
