@@ -71,7 +71,7 @@ demo: build
 bench: release
 	@./scripts/install-deps bench
 	./bench/failover $(BENCHFLAGS) && ./bench/scenarios $(BENCHFLAGS) && ./bench/footprint $(BENCHFLAGS) \
-		&& ./bench/firewall $(BENCHFLAGS)
+		&& ./bench/firewall $(BENCHFLAGS) && ./bench/vrrp $(BENCHFLAGS)
 
 clean:
 	rm -rf .build
