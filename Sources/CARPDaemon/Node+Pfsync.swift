@@ -62,7 +62,7 @@ extension Node {
 
     /// After the effects: the node became MASTER of something, or of nothing any more.
     func followMasterChanges() {
-        let now = engine.hosts.values.contains { $0.machine.state == .master }
+        let now = engine.hasMaster
         guard now != anyMaster else { return }
         anyMaster = now
         if now { pfsync.becameMaster(now: clock()) } else { pfsync.becameBackup(now: clock()) }

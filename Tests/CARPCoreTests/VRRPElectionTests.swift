@@ -177,3 +177,15 @@ extension VRRPEngineInputTests {
         #expect(e.nextDeadline == 2_000_000_000 + 609_375_000)
     }
 }
+
+/// `hasMaster`, which the node reads after every reactor turn (pfsync follows it).
+struct HasMasterTests {
+    @Test func followsTheMachines() {
+        var e = engine()
+        #expect(!e.hasMaster)
+        _ = e.deadlineReached(now: .max / 2)
+        let key = VirtualHostKey(carpdev: "eth0", vhid: 1)
+        #expect(e.hosts[key]?.machine.state == .master)
+        #expect(e.hasMaster)
+    }
+}
