@@ -95,7 +95,7 @@ public enum BootConfig {
         guard let setting = rcConfVariables(contents, prefix: "carpd_metrics")["carpd_metrics"], !setting.value.isEmpty else {
             return .success(nil)
         }
-        return MetricsListen.parse(setting.value).map { $0 }
+        return MetricsListen.parse(setting.value).map(Optional.some)
             .mapError { Problem(file: path, line: setting.line, message: "carpd_metrics: \($0)") }
     }
 

@@ -111,7 +111,7 @@ extension Node {
     /// carp_output), out the macvlan. Nil for a unicast peer or without a source address:
     /// the raw socket sends those, out the carpdev.
     private func advertisementFrame(_ t: Transmission, vif: VirtualInterface) -> OutgoingFrame? {
-        guard t.isMulticast, let source = source(t.family, vif: vif), let address = IPAddress(bytes: source),
+        guard t.isMulticast, let source = source(t, vif: vif), let address = IPAddress(bytes: source),
               let payload = t.advertisement.encoded(source: address, destination: t.destination) else { return nil }
         let mac = vif.mac.bytes, dscp = engine.settings.dscp
         let frame: [UInt8]? = switch t.family {
@@ -124,16 +124,16 @@ extension Node {
     /// First IPv4 address of the carpdev (OpenBSD's choice); its first global IPv6 address,
     /// else the link-local copy on the macvlan. VRRP over IPv6 is sent from the link-local
     /// address (RFC 5798 §5.1.2.1), as keepalived does.
-    private func source(_ family: AddressFamily, vif: VirtualInterface) -> [UInt8]? {
+    private func source(_ t: Transmission, vif: VirtualInterface) -> [UInt8]? {
         let parent = parents[vif.key.carpdev]
         let linkLocal = vif.onCarpdev ? parent?.linkLocal6 : vif.linkLocalCopy?.address.bytes
         // The carpdev's own link-local, whatever the macvlan holds: the tie-break compares it.
-        if family == .inet6, engine.hosts[vif.key]?.machine.config.isVRRP == true { return parent?.linkLocal6 ?? linkLocal ?? parent?.source6 }
-        return family == .inet ? parent?.source4 : parent?.source6 ?? linkLocal
+        if t.family == .inet6, case .vrrp = t.advertisement { return parent?.linkLocal6 ?? linkLocal ?? parent?.source6 }
+        return t.family == .inet ? parent?.source4 : parent?.source6 ?? linkLocal
     }
 
     private func sendDatagram(_ t: Transmission, vif: VirtualInterface) -> SystemError? {
-        let source = source(t.family, vif: vif)
+        let source = source(t, vif: vif)
         // VRRP's checksum covers the source: without an address of that family, nothing to send.
         guard let payload = t.advertisement.encoded(source: source.flatMap(IPAddress.init(bytes:)), destination: t.destination) else {
             return SystemError(operation: "send \(t.family): no \(t.family) address on \(vif.key.carpdev)", errno: EADDRNOTAVAIL)

@@ -95,8 +95,7 @@ final class Node {
         }
         if !awaitingSuccessors.isEmpty, let carpdev = packet.carpdev,
            case .success(let heard) = AdvertisementDecoder.decode(packet.payload, source: packet.source, destination: packet.destination) {
-            let vhid = switch heard { case .carp(let header): header.vhid; case .vrrp(let message): message.vrid }
-            awaitingSuccessors.remove(VirtualHostKey(carpdev: carpdev, vhid: vhid))
+            awaitingSuccessors.remove(VirtualHostKey(carpdev: carpdev, vhid: heard.vhid))
         }
         submit(engine.receive(packet, now: clock()))
     }

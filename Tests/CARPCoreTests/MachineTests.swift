@@ -264,3 +264,15 @@ struct AuthenticationMemoryTests {
         #expect(!accepts(advert(rekeyed, advbase: 1, advskew: 0, counter: 5)))
     }
 }
+
+extension VirtualHostMachine where Rules == VirtualHostRules {
+    /// A CARP advertisement for this vhid, as the engine hands it over.
+    mutating func receive(_ header: CARPHeader, family: AddressFamily, context: ElectionContext, now: UInt64) -> [CARPAction] {
+        receive(.carp(header), family: family, context: context, now: now)
+    }
+
+    /// VRRP: the master's advertisement interval as last heard (centiseconds).
+    var learnedInterval: UInt16? {
+        if case .vrrp(let vrrp) = rules { vrrp.masterAdverInterval } else { nil }
+    }
+}

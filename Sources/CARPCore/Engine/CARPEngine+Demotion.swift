@@ -35,8 +35,9 @@ extension CARPEngine {
     public mutating func sendResult(_ key: VirtualHostKey, family: AddressFamily, failure: String?, noBuffer: Bool, now: UInt64) -> [EngineOutput] {
         statistics.increment(family == .inet ? .opackets : .opackets6)
         if noBuffer { statistics.increment(.onomem) }
-        guard hosts[key] != nil else { return [] }
-        hosts[key]?.sent &+= 1
+        // By index, in place: `hosts[key]` would copy the machine for every advertisement.
+        guard let index = hosts.index(forKey: key) else { return [] }
+        hosts.values[index].sent &+= 1
         var health = sendHealth[key] ?? SendHealth()
         var outputs: [EngineOutput] = []
         if let failure {

@@ -57,16 +57,20 @@ extension CARPEngine {
     mutating func validate(_ packet: ReceivedPacket) -> Result<(VirtualHostKey, Dictionary<VirtualHostKey, VirtualHost>.Index, HeardAdvertisement), InputRejection> {
         if packet.headerTruncated { return .failure(.headerTruncated) }
         guard let carpdev = packet.carpdev else { return .failure(.notCarpInterface) }
-        let heard: HeardAdvertisement
+        let decoded: DecodedAdvertisement, heard: HeardAdvertisement
         switch AdvertisementDecoder.decode(packet.payload, source: packet.source, destination: packet.destination) {
         case .failure(let rejection): return .failure(rejection)
-        case .success(.carp(let carp)): heard = .carp(carp)
-        case .success(.vrrp(let message)):
+        case .success(let d): decoded = d
+        }
+        switch decoded {
+        case .carp(let carp): heard = .carp(carp)
+        case .vrrp(let message):
+            // The decoder checked the checksum with this source: it is there.
             guard let source = packet.source else { return .failure(.badChecksum) }
             heard = .vrrp(VRRPHeard(advertisement: message, source: source, local: packet.local))
         }
-        let key = VirtualHostKey(carpdev: carpdev, vhid: heard.vhid)
-        guard let index = hosts.index(forKey: key) else { return .failure(.unknownVHID(heard.vhid)) }
+        let key = VirtualHostKey(carpdev: carpdev, vhid: decoded.vhid)
+        guard let index = hosts.index(forKey: key) else { return .failure(.unknownVHID(decoded.vhid)) }
         if hosts.values[index].machine.config.isMulticast(packet.family), packet.ttl != 255 {
             return .failure(.badTTL(packet.ttl))
         }

@@ -30,7 +30,7 @@ public struct CARPElection: ElectionRules {
 
     public var masterDownInterval: UInt64 { Timing.masterDown(advbase: config.advbase, advskew: config.advskew) }
 
-    public mutating func decide(in state: CARPState, heard header: CARPHeader, context: ElectionContext) -> ElectionDecision {
+    public func decide(in state: CARPState, heard header: CARPHeader, context: ElectionContext) -> ElectionDecision {
         let mine = Timing.Pair(advbase: config.advbase, advskew: context.effectiveSkew(config.advskew))
         let theirs = Timing.Pair(advbase: header.advbase, advskew: header.advskew)
         let myDemote = context.demoteCount, theirDemote = header.demote

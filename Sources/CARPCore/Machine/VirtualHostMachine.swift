@@ -214,14 +214,4 @@ extension VirtualHostMachine where Rules == VirtualHostRules {
     }
 
     public mutating func authenticate(_ header: CARPHeader) -> Bool { rules.authenticate(header) }
-
-    /// A CARP advertisement for this vhid (the unit tests' way in).
-    public mutating func receive(_ header: CARPHeader, family: AddressFamily, context: ElectionContext, now: UInt64) -> [CARPAction] {
-        receive(.carp(header), family: family, context: context, now: now)
-    }
-
-    /// VRRP: the master's advertisement interval as last heard (centiseconds).
-    public var learnedInterval: UInt16? {
-        if case .vrrp(let vrrp) = rules { vrrp.masterAdverInterval } else { nil }
-    }
 }

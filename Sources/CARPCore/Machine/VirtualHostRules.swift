@@ -3,13 +3,6 @@
 public enum HeardAdvertisement: Sendable {
     case carp(CARPHeader)
     case vrrp(VRRPHeard)
-
-    public var vhid: UInt8 {
-        switch self {
-        case .carp(let header): header.vhid
-        case .vrrp(let heard): heard.advertisement.vrid
-        }
-    }
 }
 
 /// A VRRPv3 advertisement with its sender and our own address on that carpdev (RFC 5798
@@ -62,16 +55,16 @@ public enum VirtualHostRules: ElectionRules {
     }
 
     /// A header of the other protocol never gets here (the engine counts it as badver).
+    /// CARP's rules only read: nothing is written back for them (once per packet).
     public mutating func decide(in state: CARPState, heard header: HeardAdvertisement, context: ElectionContext) -> ElectionDecision {
-        switch (self, header) {
-        case (.carp(var rules), .carp(let carp)):
-            defer { self = .carp(rules) }
+        switch header {
+        case .carp(let carp):
+            guard case .carp(let rules) = self else { return .ignore }
             return rules.decide(in: state, heard: carp, context: context)
-        case (.vrrp(var rules), .vrrp(let heard)):
+        case .vrrp(let heard):
+            guard case .vrrp(var rules) = self else { return .ignore }
             defer { self = .vrrp(rules) }
             return rules.decide(in: state, heard: heard, context: context)
-        default:
-            return .ignore
         }
     }
 
@@ -87,16 +80,15 @@ public enum VirtualHostRules: ElectionRules {
     }
 
     public mutating func admit(_ header: HeardAdvertisement) -> InputRejection? {
-        switch (self, header) {
-        case (.carp(var rules), .carp(let carp)):
+        switch header {
+        case .carp(let carp):
+            // FreeBSD: a packet of the other version for a vhid counts as badver.
+            guard case .carp(var rules) = self else { return .versionMismatch(got: CARPHeader.version, want: VRRPAdvertisement.version) }
             defer { self = .carp(rules) }
             return rules.admit(carp)
-        case (.vrrp, .vrrp):
+        case .vrrp:
+            guard case .vrrp = self else { return .versionMismatch(got: VRRPAdvertisement.version, want: CARPHeader.version) }
             return nil
-        default:
-            // FreeBSD: a vhid of the other version counts the packet as badver.
-            return config.isVRRP ? .versionMismatch(got: CARPHeader.version, want: VRRPAdvertisement.version)
-                : .versionMismatch(got: VRRPAdvertisement.version, want: CARPHeader.version)
         }
     }
 

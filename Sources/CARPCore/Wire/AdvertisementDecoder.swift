@@ -2,6 +2,13 @@
 public enum DecodedAdvertisement: Sendable {
     case carp(CARPHeader)
     case vrrp(VRRPAdvertisement)
+
+    public var vhid: UInt8 {
+        switch self {
+        case .carp(let header): header.vhid
+        case .vrrp(let message): message.vrid
+        }
+    }
 }
 
 /// What arrives on IP protocol 112, told apart by the version nibble before anything else:
