@@ -23,54 +23,62 @@ extension Node {
         writePfsync(into: &out)
     }
 
-    private func writeVhids(into out: inout PrometheusText) {
-        // Pending carp interfaces (no carpdev or vhid yet) have no election to show.
-        let all = records().filter { engine.hosts[VirtualHostKey(carpdev: $0.carpdev, vhid: $0.vhid)] != nil }
-        let families: [(String, PrometheusText.Kind, String)] = [
-            ("carp_vhid_state", .gauge, "1 for the state the vhid is in (INIT, BACKUP or MASTER), 0 for the others"),
-            ("carp_vhid_advbase", .gauge, "advbase in effect, seconds (0: OpenBSD's sub-second advertisements)"),
-            ("carp_vhid_advskew", .gauge, "advskew in effect"),
-            ("carp_vhid_demote", .gauge, "demote count the vhid advertises (the sum over its interface groups)"),
-            ("carp_vhid_version", .gauge, "protocol: 2 CARP, 3 VRRPv3 (carpver)"),
-            ("carp_vhid_vrrp_priority", .gauge, "VRRPv3 vhids: the priority advertised now (vrrpprio less the demotion)"),
-            ("carp_vhid_vrrp_interval_seconds", .gauge, "VRRPv3 vhids: vrrpinterval"),
-            ("carp_vhid_advertisements_sent_total", .counter, "advertisements sent"),
-            ("carp_vhid_advertisements_received_total", .counter, "advertisements accepted from the other nodes"),
-            ("carp_vhid_transitions_total", .counter, "state changes, by new state and reason"),
-            ("carp_vhid_last_transition_timestamp_seconds", .gauge, "when the vhid last changed state, seconds since the epoch"),
-        ]
-        for (name, kind, help) in families {
-            out.family(name, kind, help)
-            for record in all {
-                let key = VirtualHostKey(carpdev: record.carpdev, vhid: record.vhid)
-                let labels = [("ifname", record.ifname), ("carpdev", record.carpdev), ("vhid", String(record.vhid))]
-                writeVhid(name, key: key, record: record, labels: labels, into: &out)
-            }
-        }
+    /// One vhid as the families below read it, gathered once per scrape.
+    private struct Vhid {
+        var labels: [(String, String)]
+        var record: VirtualHostRecord
+        var host: VirtualHost
+        var vrrpPriority: UInt8?
+        var transitions: [TransitionCount: UInt64]
     }
 
-    private func writeVhid(_ name: String, key: VirtualHostKey, record: VirtualHostRecord, labels: [(String, String)],
-                           into out: inout PrometheusText) {
-        switch name {
-        case "carp_vhid_state":
-            for state in CARPState.allCases { out.sample(name, labels + [("state", state.description)], record.state == state ? 1 : 0) }
-        case "carp_vhid_advbase": out.sample(name, labels, record.advbase)
-        case "carp_vhid_advskew": out.sample(name, labels, record.advskew)
-        case "carp_vhid_demote": out.sample(name, labels, record.demote)
-        case "carp_vhid_version": out.sample(name, labels, record.version ?? 2)
-        case "carp_vhid_vrrp_priority":
-            if case .vrrp(let rules)? = engine.hosts[key]?.machine.rules { out.sample(name, labels, rules.effectivePriority(engine.context(for: key))) }
-        case "carp_vhid_vrrp_interval_seconds":
-            if let interval = record.vrrpInterval { out.sample(name, labels, Double(interval) / 100) }
-        case "carp_vhid_advertisements_sent_total": out.sample(name, labels, engine.hosts[key]?.sent ?? 0)
-        case "carp_vhid_advertisements_received_total": out.sample(name, labels, engine.hosts[key]?.received ?? 0)
-        case "carp_vhid_transitions_total":
-            let counts = (transitionCounts[key] ?? [:]).sorted { ($0.key.to.rawValue, $0.key.reason.rawValue) < ($1.key.to.rawValue, $1.key.reason.rawValue) }
-            for (kind, count) in counts {
-                out.sample(name, labels + [("to", kind.to.description), ("reason", kind.reason.rawValue)], count)
+    private typealias VhidFamily = (name: String, kind: PrometheusText.Kind, help: String, write: @Sendable (Vhid, String, inout PrometheusText) -> Void)
+
+    private static let vhidFamilies: [VhidFamily] = [
+        ("carp_vhid_state", .gauge, "1 for the state the vhid is in (INIT, BACKUP or MASTER), 0 for the others", { v, name, out in
+            for state in CARPState.allCases { out.sample(name, v.labels + [("state", state.description)], v.record.state == state ? 1 : 0) }
+        }),
+        ("carp_vhid_advbase", .gauge, "advbase in effect, seconds (0: OpenBSD's sub-second advertisements)", { v, name, out in
+            out.sample(name, v.labels, v.record.advbase)
+        }),
+        ("carp_vhid_advskew", .gauge, "advskew in effect", { v, name, out in out.sample(name, v.labels, v.record.advskew) }),
+        ("carp_vhid_demote", .gauge, "demote count the vhid advertises (the sum over its interface groups)", { v, name, out in
+            out.sample(name, v.labels, v.record.demote)
+        }),
+        ("carp_vhid_version", .gauge, "protocol: 2 CARP, 3 VRRPv3 (carpver)", { v, name, out in out.sample(name, v.labels, v.record.version ?? 2) }),
+        ("carp_vhid_vrrp_priority", .gauge, "VRRPv3 vhids: the priority advertised now (vrrpprio less the demotion)", { v, name, out in
+            if let priority = v.vrrpPriority { out.sample(name, v.labels, priority) }
+        }),
+        ("carp_vhid_vrrp_interval_seconds", .gauge, "VRRPv3 vhids: vrrpinterval", { v, name, out in
+            if let interval = v.record.vrrpInterval { out.sample(name, v.labels, Double(interval) / 100) }
+        }),
+        ("carp_vhid_advertisements_sent_total", .counter, "advertisements sent", { v, name, out in out.sample(name, v.labels, v.host.sent) }),
+        ("carp_vhid_advertisements_received_total", .counter, "advertisements accepted from the other nodes", { v, name, out in
+            out.sample(name, v.labels, v.host.received)
+        }),
+        ("carp_vhid_transitions_total", .counter, "state changes, by new state and reason", { v, name, out in
+            for (kind, count) in v.transitions.sorted(by: { ($0.key.to.rawValue, $0.key.reason.rawValue) < ($1.key.to.rawValue, $1.key.reason.rawValue) }) {
+                out.sample(name, v.labels + [("to", kind.to.description), ("reason", kind.reason.rawValue)], count)
             }
-        default:
-            if let since = record.since { out.sample(name, labels, since) }
+        }),
+        ("carp_vhid_last_transition_timestamp_seconds", .gauge, "when the vhid last changed state, seconds since the epoch", { v, name, out in
+            if let since = v.record.since { out.sample(name, v.labels, since) }
+        }),
+    ]
+
+    private func writeVhids(into out: inout PrometheusText) {
+        // Pending carp interfaces (no carpdev or vhid yet) have no election to show.
+        let vhids: [Vhid] = records().compactMap { record in
+            let key = VirtualHostKey(carpdev: record.carpdev, vhid: record.vhid)
+            guard let host = engine.hosts[key] else { return nil }
+            var priority: UInt8?
+            if case .vrrp(let rules) = host.machine.rules { priority = rules.effectivePriority(engine.context(for: key)) }
+            return Vhid(labels: [("ifname", record.ifname), ("carpdev", record.carpdev), ("vhid", String(record.vhid))],
+                        record: record, host: host, vrrpPriority: priority, transitions: transitionCounts[key] ?? [:])
+        }
+        for family in Self.vhidFamilies {
+            out.family(family.name, family.kind, family.help)
+            for vhid in vhids { family.write(vhid, family.name, &out) }
         }
     }
 
