@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <sys/epoll.h>          /* not in Swift's Glibc module map: epoll_create1, epoll_event */
 #include <sys/signalfd.h>       /* not in Swift's Glibc module map: signalfd, signalfd_siginfo */
+#include <sys/timerfd.h>        /* not in Swift's Glibc module map: timerfd_create, timerfd_settime */
 #include <netpacket/packet.h>   /* not in Swift's Glibc module map: sockaddr_ll for AF_PACKET */
 
 /* CMSG_FIRSTHDR is a macro: Swift cannot call it. */
