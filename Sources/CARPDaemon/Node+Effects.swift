@@ -108,8 +108,8 @@ extension Node {
     }
 
     /// A multicast advertisement as a whole frame from the carp interface's MAC (as FreeBSD's
-    /// carp_output), out the macvlan. Nil for a unicast peer or without a source address:
-    /// the raw socket sends those, out the carpdev.
+    /// carp_output), out the carpdev: a new MASTER's first one leaves before its macvlan is
+    /// up. Nil for a unicast peer or without a source address: the raw socket sends those.
     private func advertisementFrame(_ t: Transmission, vif: VirtualInterface) -> OutgoingFrame? {
         guard t.isMulticast, let source = source(t, vif: vif), let address = IPAddress(bytes: source),
               let payload = t.advertisement.encoded(source: address, destination: t.destination) else { return nil }
@@ -118,7 +118,7 @@ extension Node {
         case .inet: AdvertisementFrame.inet(mac: mac, source: source, destination: t.destination.bytes, dscp: dscp, payload: payload)
         case .inet6: AdvertisementFrame.inet6(mac: mac, source: source, destination: t.destination.bytes, dscp: dscp, payload: payload)
         }
-        return frame.map { OutgoingFrame(frame: $0, ifindex: vif.ifindex) }
+        return frame.map { OutgoingFrame(frame: $0, ifindex: vif.parentIndex) }
     }
 
     /// First IPv4 address of the carpdev (OpenBSD's choice); its first global IPv6 address,

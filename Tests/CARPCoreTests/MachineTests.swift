@@ -65,13 +65,13 @@ struct MachineTests {
         #expect(m.masterDownAt == [.inet: 5 + 3_390_625_000, .inet6: 5 + 3_390_625_000])
     }
 
-    @Test func backupTimesOutIntoMasterClaimsAdvertisesAnnounces() {
+    @Test func backupTimesOutIntoMasterAdvertisesClaimsAnnounces() {
         var m = backup(config(advskew: 100))
         #expect(m.deadlineReached(context: .init(), now: 3_390_624_999).isEmpty)
         let actions = m.deadlineReached(context: .init(), now: 3_390_625_000)
         #expect(m.state == .master)
         #expect(states(actions) == ["BACKUP->MASTER (master timed out)"])
-        #expect(actions.firstIndex(of: .claim(vips))! < actions.firstIndex(where: { if case .transmit = $0 { true } else { false } })!)
+        #expect(actions.firstIndex(where: { if case .transmit = $0 { true } else { false } })! < actions.firstIndex(of: .claim(vips))!)
         #expect(actions.last == .announce(vips))
         let sent = transmitted(actions)
         #expect(sent.map(\.1) == [.inet, .inet6])

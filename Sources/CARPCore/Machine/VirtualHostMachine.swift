@@ -146,15 +146,17 @@ public struct VirtualHostMachine<Rules: ElectionRules>: Sendable {
 
     // MARK: - Transitions
 
-    /// carp_master_down(): set MASTER, take the addresses, advertise at once, announce.
+    /// carp_master_down(): set MASTER, advertise at once, take the addresses, announce. The
+    /// advertisement goes first, as on the BSDs (whose carp interface always holds the
+    /// addresses): the other nodes learn of the new master while its addresses go on.
     mutating func becomeMaster(reason: TransitionReason, context: ElectionContext, now: UInt64) -> [CARPAction] {
         let previous = state
         state = .master
         masterDownAt = [:]
         delayedAnnounce = 2
-        var actions: [CARPAction] = [.stateChanged(from: previous, to: .master, reason: reason), .claim(config.addresses)]
+        var actions: [CARPAction] = [.stateChanged(from: previous, to: .master, reason: reason)]
         actions += advertise(context: context, now: now)
-        actions.append(.announce(config.addresses))
+        actions += [.claim(config.addresses), .announce(config.addresses)]
         return actions
     }
 
