@@ -12,11 +12,12 @@ import Netlink
 extension Node {
     /// The carp interface of `key` on its carpdev. VIPs of `wanted` already on the carpdev
     /// (left by a carpd killed with -9) are known from here on, so the first release removes them.
-    func carpdevInterface(_ key: VirtualHostKey, ifname: String, parent: ParentState, wanted: [IPPrefix]) throws(ControlFailure) -> VirtualInterface {
+    func carpdevInterface(_ key: VirtualHostKey, ifname: String, parent: ParentState, wanted: [IPPrefix],
+                          virtualMAC: MACAddress) throws(ControlFailure) -> VirtualInterface {
         if (try? route.link(named: ifname)) != nil { throw ControlFailure(EEXIST, "\(ifname): interface exists") }
         attach(key, to: parent)
         var vif = VirtualInterface(key: key, ifname: ifname, named: true, ifindex: parent.index, parentIndex: parent.index,
-                                   mac: MACAddress(bytes: parent.mac)!)
+                                   mac: MACAddress(bytes: parent.mac)!, virtualMAC: virtualMAC)
         let onLink = ((try? route.addresses(ifindex: parent.index)) ?? []).map(\.prefix)
         vif.addresses = onLink.filter { prefix in wanted.contains { $0.address == prefix.address } }
         return vif

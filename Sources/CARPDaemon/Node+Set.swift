@@ -37,9 +37,9 @@ extension Node {
         if key == nil {
             // A new MAC needs a new macvlan too (Linux keeps a macvlan's MAC for its life here).
             let previousMAC = r.ifname.flatMap { engine.interfaces[$0]?.vhosts.first }.flatMap { macvlans[$0]?.customMAC }
-            let mac = r.lladdr ?? previousMAC ?? MACAddress.virtual(vhid: target.vhid)
+            let mac = r.lladdr ?? previousMAC ?? new.virtualMAC
             if let name = r.ifname, let old = engine.interfaces[name]?.vhosts.first { destroy(old) }
-            macvlans[target] = try createInterface(target, ifname: r.ifname, mac: mac, wanted: new.addresses)
+            macvlans[target] = try createInterface(target, ifname: r.ifname, mac: mac, config: new)
         }
         // OpenBSD hashes a hand-set lladdr, unless it is the carpdev's own (sc_realmac).
         new.authenticatedLLAddr = macvlans[target].flatMap { $0.onCarpdev ? nil : $0.customMAC?.bytes }
@@ -102,14 +102,15 @@ extension Node {
 
     /// The macvlan for a new vhid: vepa mode, its MAC (virtual, or `lladdr`), no IPv6
     /// link-local, down. With the carpdev's own MAC there is none (CarpdevMAC.swift).
-    private func createInterface(_ key: VirtualHostKey, ifname: String?, mac vmac: MACAddress, wanted: [IPPrefix]) throws(ControlFailure) -> VirtualInterface {
+    private func createInterface(_ key: VirtualHostKey, ifname: String?, mac vmac: MACAddress, config: VirtualHostConfig) throws(ControlFailure) -> VirtualInterface {
+        let wanted = config.addresses
         guard let parent = parents[key.carpdev] ?? readParent(key.carpdev) else {
             throw ControlFailure(ENODEV, "\(key.carpdev): no such interface")
         }
         let name = ifname ?? VirtualInterface.defaultName(vhid: key.vhid, carpdev: key.carpdev, parentIndex: parent.index)
         guard name != key.carpdev else { throw ControlFailure(EINVAL, "\(name): cannot be its own carpdev") }
         if vmac.bytes == parent.mac {
-            return try carpdevInterface(key, ifname: name, parent: parent, wanted: wanted)
+            return try carpdevInterface(key, ifname: name, parent: parent, wanted: wanted, virtualMAC: config.virtualMAC)
         }
         let mac = vmac.bytes
         let index: Int32
@@ -137,7 +138,8 @@ extension Node {
         }
         tuning.tuneMacvlan(name)
         attach(key, to: parent)
-        var vif = VirtualInterface(key: key, ifname: name, named: ifname != nil, ifindex: index, parentIndex: parent.index, mac: vmac)
+        var vif = VirtualInterface(key: key, ifname: name, named: ifname != nil, ifindex: index, parentIndex: parent.index, mac: vmac,
+                                   virtualMAC: config.virtualMAC)
         vif.addresses = held
         return vif
     }

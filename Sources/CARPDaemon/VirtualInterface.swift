@@ -10,8 +10,11 @@ struct VirtualInterface {
     let named: Bool
     var ifindex: Int32
     var parentIndex: Int32
-    /// The macvlan's MAC: 00:00:5e:00:01:vhid, or OpenBSD's `lladdr` set by hand.
+    /// The macvlan's MAC: the virtual one (VirtualHostConfig.virtualMAC), or OpenBSD's
+    /// `lladdr` set by hand.
     let mac: MACAddress
+    /// The virtual MAC it would have without `lladdr`.
+    let virtualMAC: MACAddress
     /// What carpd has made of the link: its administrative state and the addresses it put
     /// on it, kept from the kernel's answers so that a claim need not ask the kernel again.
     var isUp = false
@@ -25,7 +28,7 @@ struct VirtualInterface {
     var onCarpdev: Bool { ifindex == parentIndex }
 
     /// The `lladdr` set by hand, nil for the virtual MAC.
-    var customMAC: MACAddress? { mac == MACAddress.virtual(vhid: key.vhid) ? nil : mac }
+    var customMAC: MACAddress? { mac == virtualMAC ? nil : mac }
 
     /// vh<vhid>-<carpdev> when it fits IFNAMSIZ, else vh<vhid>-i<ifindex>.
     static func defaultName(vhid: UInt8, carpdev: String, parentIndex: Int32) -> String {

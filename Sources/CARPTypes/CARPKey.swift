@@ -48,6 +48,9 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
     /// The virtual MAC of a vhid: 00:00:5e:00:01:VHID (the IANA VRRP IPv4 block).
     public static func virtual(vhid: UInt8) -> MACAddress { MACAddress(bytes: [0, 0, 0x5e, 0, 1, vhid])! }
 
+    /// The virtual MAC of an IPv6 VRRP router: 00:00:5e:00:02:VRID (RFC 5798 §7.3).
+    public static func virtualIPv6(vrid: UInt8) -> MACAddress { MACAddress(bytes: [0, 0, 0x5e, 0, 2, vrid])! }
+
     public var description: String {
         bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(separator: ":")
     }

@@ -57,6 +57,28 @@ struct VRRPNodeTests {
         #expect(config.isVRRP)
     }
 
+    @Test func anIPv6VirtualRouterTakesTheRFCsMAC() throws {
+        let t = TestNode(hook: false)
+        vrrpVhid(t, addresses: ["2001:db8::51/64"])
+        let link = try #require(try t.routes.link(named: "vh51-eth0"))
+        #expect(link.mac == [0, 0, 0x5e, 0, 2, 51])
+        // The RFC's MAC is this vhid's virtual one: not kept as an lladdr set by hand.
+        #expect(t.request("get", [("carpdev", "eth0"), ("vhid", "51")])["lladdr"] == nil)
+        t.advance(3_414_062_500)
+        #expect(t.state(51) == .master)
+        let frame = try #require(t.packets.frames.last)
+        #expect(Array(frame.frame[6..<12]) == [0, 0, 0x5e, 0, 2, 51])
+    }
+
+    @Test func aVRRPVhidWithIPv4KeepsOneMACForBothFamilies() throws {
+        let t = TestNode(hook: false)
+        vrrpVhid(t, addresses: ["192.0.2.100/24", "2001:db8::51/64"])
+        #expect(try t.routes.link(named: "vh51-eth0")?.mac == [0, 0, 0x5e, 0, 1, 51])
+        let u = TestNode(hook: false)
+        u.request("set", [("carpdev", "eth0"), ("vhid", "52"), ("addr", "2001:db8::52/64")])
+        #expect(try u.routes.link(named: "vh52-eth0")?.mac == [0, 0, 0x5e, 0, 1, 52])
+    }
+
     @Test func shutdownResignsWithPriorityZero() {
         let t = TestNode(hook: false)
         vrrpVhid(t)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # 29-vrrp: FreeBSD 15's `carpver 3` against keepalived 2.2 (Debian's), IPv4 (vrid 51) and
-# at first IPv6 too (vrid 52, sent from the link-local addresses): each accepts
+# at first IPv6 too (vrid 52, sent from the link-local addresses, answered from the RFC's
+# IPv6 MAC 00:00:5e:00:02:34): each accepts
 # the other's advertisements (keepalived logs no complaint, carpd counts no drop); a
 # clean stop hands over within Skew_Time both ways (priority 0, well under the master-down
 # interval); equal priorities settle by address; preemption; a CARP vhid beside it on the
@@ -83,6 +84,8 @@ hold_for 1 states_are "b=BACKUP" 52 || fail "carpd left BACKUP of vrid 52 under 
 assert_eq "$NODROPS" "$(drops b)" "carpd's drop counters"
 [[ -z "$(ka_complaints a)" ]] || fail "keepalived complains: $(ka_complaints a | head -3)"
 ok "keepalived 150 MASTER, carpd 100 BACKUP, IPv4 and IPv6, no complaint either way"
+mac_of() { ip -n "$(ns "$1")" -o link show "$2" | sed -n 's|.*link/ether \([0-9a-f:]*\).*|\1|p'; }
+assert_eq "00:00:5e:00:01:33 00:00:5e:00:02:34" "$(mac_of b vh51-eth0) $(mac_of b vh52-eth0)" "carpd's virtual MACs (IPv4 vrid 51, IPv6 vrid 52)"
 
 t0=$(now_ms)
 ka_stop
@@ -91,8 +94,11 @@ took=$(($(now_ms) - t0))
 ((took < 2000)) || fail "carpd took over ${took} ms after keepalived's priority 0 (master down would be 3609 ms)"
 wait_state b MASTER 1 52
 assert_vip_master b 51 "$VIP"
-assert_vip_master b 52 "$VIP6"
+VMAC_BLOCK=02 assert_vip_master b 52 "$VIP6"
 ok "keepalived's clean stop: carpd MASTER of both after ${took} ms (Skew_Time 609 ms, master down 3609 ms)"
+# The IPv6 virtual router answers with the RFC's MAC, 00:00:5e:00:02:<vrid>.
+ip netns exec "$(ns a)" ping -6 -n -q -c 1 -W 2 "$VIP6" >/dev/null || fail "a cannot reach $VIP6 on carpd"
+assert_eq "00:00:5e:00:02:34" "$(ip -n "$(ns a)" -6 neigh show "$VIP6" | awk '{ print $5 }')" "a's neighbour entry for $VIP6"
 
 # Equal priorities: keepalived (192.0.2.1) and carpd (192.0.2.2) both MASTER while a's
 # port is out of the switch; once it is back the higher address keeps it and keepalived yields.

@@ -321,12 +321,12 @@ all_states() {
 
 # vip_master_problem NODE VHID ADDR...: prints what is wrong (nothing when
 # vh<VHID>-eth0 exists, is UP, has the VMAC 00:00:5e:00:01:<VHID> and carries
-# every ADDR); returns 1 when something is.
+# every ADDR); returns 1 when something is. VMAC_BLOCK=02 expects the IPv6 VRRP MAC.
 vip_master_problem() {
     local n=$1 v=$2 a ifn mac m
     shift 2
     ifn="vh$v-eth0"
-    mac=$(printf '00:00:5e:00:01:%02x' "$v")
+    mac=$(printf "00:00:5e:00:${VMAC_BLOCK:-01}:%02x" "$v")
     link_exists "$n" "$ifn" || { echo "$n: no link $ifn"; return 1; }
     link_is_up "$n" "$ifn" || { echo "$n: $ifn is not UP"; return 1; }
     m=$(link_mac "$n" "$ifn")
@@ -346,7 +346,7 @@ assert_vip_master() {
     local t0
     t0=$(now_ms)
     wait_until 1 vip_master_ok "$@" || fail "$(vip_master_problem "$@")"
-    log "ok: $1 carries ${*:3} on UP vh$2-eth0 ($(printf '00:00:5e:00:01:%02x' "$2")) (after $(($(now_ms) - t0)) ms)"
+    log "ok: $1 carries ${*:3} on UP vh$2-eth0 ($(printf "00:00:5e:00:${VMAC_BLOCK:-01}:%02x" "$2")) (after $(($(now_ms) - t0)) ms)"
 }
 
 # assert_vip_absent NODE VHID ADDR...: no ADDR anywhere on NODE, and

@@ -26,6 +26,14 @@ public struct VirtualHostConfig: Hashable, Sendable {
 
     public var families: Set<AddressFamily> { Set(addresses.map(\.family)) }
 
+    /// The MAC a new carp interface gets: 00:00:5e:00:01:vhid, as both BSDs use for every
+    /// vhid; a VRRP vhid of IPv6 addresses only is an IPv6 virtual router and takes the RFC's
+    /// 00:00:5e:00:02:vrid (keepalived's too). One vhid has one MAC: a VRRP vhid with IPv4
+    /// addresses keeps the IPv4 one for its IPv6 addresses, as FreeBSD does.
+    public var virtualMAC: MACAddress {
+        isVRRP && !addresses.isEmpty && families == [.inet6] ? .virtualIPv6(vrid: vhid) : .virtual(vhid: vhid)
+    }
+
     /// The addresses of `family` are exactly `heard`, in any order (VRRP's address list).
     public func carries(_ heard: [IPAddress], family: AddressFamily) -> Bool {
         let mine = addresses.map(\.address).filter { $0.family == family }
