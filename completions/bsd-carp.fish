@@ -35,10 +35,10 @@ function __bsd_carp_ifconfig_position
     test $i -gt $n; and echo interface; and return
     set i (math $i + 1)
     while test $i -le $n
-        if contains -- $tokens[$i] 'vhid' 'advbase' 'advskew' 'pass' 'carpdev' 'state' 'carppeer' 'peer' 'peer6' 'carpver' 'vrrpprio' 'vrrpinterval' 'syncdev' 'syncif' 'syncpeer' 'maxupd' 'version' 'inet' 'inet6' 'netmask' 'prefixlen' 'broadcast' 'mtu' 'lladdr' 'group' '-group' 'balancing' 'carpnodes'
+        if contains -- $tokens[$i] 'vhid' 'advbase' 'advskew' 'pass' 'carpdev' 'state' 'carppeer' 'peer' 'peer6' 'carpnodes' 'balancing' 'carpver' 'vrrpprio' 'vrrpinterval' 'syncdev' 'syncif' 'syncpeer' 'maxupd' 'version' 'inet' 'inet6' 'netmask' 'prefixlen' 'broadcast' 'mtu' 'lladdr' 'group' '-group'
             test $i -eq $n; and echo value:$tokens[$i]; and return
             set -l next $tokens[(math $i + 1)]
-            if not contains -- $tokens[$i] inet inet6; or not contains -- $next 'vhid' 'advbase' 'advskew' 'pass' 'carpdev' 'state' 'carppeer' '-carppeer' 'peer' 'mcast' 'peer6' 'mcast6' 'carpver' 'vrrpprio' 'vrrpinterval' 'syncdev' 'syncif' '-syncdev' '-syncif' 'syncpeer' '-syncpeer' 'maxupd' 'defer' '-defer' 'version' 'inet' 'inet6' 'netmask' 'prefixlen' 'broadcast' 'alias' 'add' '-alias' 'delete' 'remove' 'accept_rtadv' '-accept_rtadv' 'ifdisabled' '-ifdisabled' 'auto_linklocal' '-auto_linklocal' 'no_radr' '-no_radr' 'no_dad' '-no_dad' 'nud' '-no_prefer_iface' '-defaultif' 'up' 'down' 'mtu' 'create' 'destroy' 'lladdr' 'group' '-group'
+            if not contains -- $tokens[$i] inet inet6; or not contains -- $next 'vhid' 'advbase' 'advskew' 'pass' 'carpdev' 'state' 'carppeer' '-carppeer' 'peer' 'mcast' 'peer6' 'mcast6' 'carpnodes' 'balancing' 'carpver' 'vrrpprio' 'vrrpinterval' 'syncdev' 'syncif' '-syncdev' '-syncif' 'syncpeer' '-syncpeer' 'maxupd' 'defer' '-defer' 'version' 'inet' 'inet6' 'netmask' 'prefixlen' 'broadcast' 'alias' 'add' '-alias' 'delete' 'remove' 'accept_rtadv' '-accept_rtadv' 'ifdisabled' '-ifdisabled' 'auto_linklocal' '-auto_linklocal' 'no_radr' '-no_radr' 'no_dad' '-no_dad' 'nud' '-no_prefer_iface' '-defaultif' 'up' 'down' 'mtu' 'create' 'destroy' 'lladdr' 'group' '-group'
                 set i (math $i + 1)
             end
         end
@@ -83,6 +83,8 @@ for c in bsd-ifconfig (__bsd_carp_is_ours ifconfig; and echo ifconfig)
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'mcast' -d 'advertise to 224.0.0.18 again'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'peer6' -d 'send IPv6 advertisements to this peer'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'mcast6' -d 'advertise to ff02::12 again'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'carpnodes' -d 'OpenBSD load balancing: vhid:advskew,... (at most 32 carpnodes)'
+    complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'balancing' -d 'how carpnodes share the traffic'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'carpver' -d 'protocol of a new vhid: 2 is CARP, 3 is VRRPv3 (FreeBSD 15)'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'vrrpprio' -d 'VRRPv3 priority, 1 to 255 (255: the address owner)'
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a 'vrrpinterval' -d 'VRRPv3 advertisement interval in centiseconds, 1 to 4095'
@@ -129,6 +131,7 @@ for c in bsd-ifconfig (__bsd_carp_is_ours ifconfig; and echo ifconfig)
     complete -c $c -n '__bsd_carp_ifconfig_at word' -a '-group' -d 'remove a carp interface from an interface group'
     complete -c $c -n '__bsd_carp_ifconfig_at value:carpdev' -a '(__bsd_carp_interfaces)'
     complete -c $c -n '__bsd_carp_ifconfig_at value:state' -a 'init backup master'
+    complete -c $c -n '__bsd_carp_ifconfig_at value:balancing' -a 'none arp ip ip-stealth ip-unicast'
     complete -c $c -n '__bsd_carp_ifconfig_at value:carpver' -a '2 3'
     complete -c $c -n '__bsd_carp_ifconfig_at value:syncdev' -a '(__bsd_carp_interfaces)'
     complete -c $c -n '__bsd_carp_ifconfig_at value:syncif' -a '(__bsd_carp_interfaces)'

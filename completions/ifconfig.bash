@@ -4,7 +4,7 @@
 # One file for the four tools: install it as bsd-ifconfig, bsd-sysctl, bsd-netstat and
 # bsd-netstart in bash-completion's directory; loading it again is harmless.
 
-_bsd_carp_ifconfig_words='vhid advbase advskew pass carpdev state carppeer -carppeer peer mcast peer6 mcast6 carpver vrrpprio vrrpinterval syncdev syncif -syncdev -syncif syncpeer -syncpeer maxupd defer -defer version inet inet6 netmask prefixlen broadcast alias add -alias delete remove accept_rtadv -accept_rtadv ifdisabled -ifdisabled auto_linklocal -auto_linklocal no_radr -no_radr no_dad -no_dad nud -no_prefer_iface -defaultif up down mtu create destroy lladdr group -group'
+_bsd_carp_ifconfig_words='vhid advbase advskew pass carpdev state carppeer -carppeer peer mcast peer6 mcast6 carpnodes balancing carpver vrrpprio vrrpinterval syncdev syncif -syncdev -syncif syncpeer -syncpeer maxupd defer -defer version inet inet6 netmask prefixlen broadcast alias add -alias delete remove accept_rtadv -accept_rtadv ifdisabled -ifdisabled auto_linklocal -auto_linklocal no_radr -no_radr no_dad -no_dad nud -no_prefer_iface -defaultif up down mtu create destroy lladdr group -group'
 
 _bsd_carp_interfaces() {
     local path
@@ -19,11 +19,12 @@ _bsd_carp_ifconfig_argument() {
     case $1 in
         carpdev) echo interfaces ;;
         state) echo 'words init backup master' ;;
+        balancing) echo 'words none arp ip ip-stealth ip-unicast' ;;
         carpver) echo 'words 2 3' ;;
         syncdev) echo interfaces ;;
         syncif) echo interfaces ;;
         version) echo 'words 1301 1400' ;;
-        vhid|advbase|advskew|pass|carppeer|peer|peer6|vrrpprio|vrrpinterval|syncpeer|maxupd|inet|inet6|netmask|prefixlen|broadcast|mtu|lladdr|group|-group|balancing|carpnodes) echo none ;;
+        vhid|advbase|advskew|pass|carppeer|peer|peer6|carpnodes|vrrpprio|vrrpinterval|syncpeer|maxupd|inet|inet6|netmask|prefixlen|broadcast|mtu|lladdr|group|-group) echo none ;;
         *) return 1 ;;
     esac
 }

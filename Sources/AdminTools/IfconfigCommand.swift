@@ -92,14 +92,15 @@ public struct IfconfigCommand {
         let vhosts = { (key: String) throws(ToolError) in
             try carpd.records(showKey: showKeys, filter: [(key, ifname)]) ?? []
         }
-        let record = try vhosts("ifname").first
+        let records = try vhosts("ifname")
+        let record = records.first
         let link = try? route.link(named: ifname)
         var addresses: [AddressInfo] = [], onDev: [VirtualHostRecord] = []
         if record == nil, let link {
             addresses = (try? route.addresses(ifindex: link.index)) ?? []
             onDev = try vhosts("carpdev")
         }
-        guard let s = InterfaceModel.single(record: record, link: link, addresses: addresses, onDev: onDev) else {
+        guard let s = InterfaceModel.single(record: record, link: link, addresses: addresses, onDev: onDev, carpnodes: records) else {
             return try showGroup(ifname, route: route, showKeys: showKeys)
         }
         emit([Self.readingND6(s)], showKeys: showKeys)
@@ -134,8 +135,10 @@ public struct IfconfigCommand {
     private func showGroup(_ group: String, route: RouteSocket, showKeys: Bool) throws {
         let members = (try carpd.records(showKey: showKeys) ?? []).filter { $0.named && $0.groups.contains(group) }
         guard !members.isEmpty else { throw ToolError("\(group): no such interface") }
-        emit(members.compactMap { record in
-            InterfaceModel.single(record: record, link: try? route.link(named: record.ifname), addresses: [], onDev: [])
+        let byName = Dictionary(grouping: members, by: \.ifname)
+        emit(byName.keys.sorted().compactMap { name in
+            InterfaceModel.single(record: byName[name]?.first, link: try? route.link(named: name), addresses: [], onDev: [],
+                                  carpnodes: byName[name] ?? [])
         }, showKeys: showKeys)
     }
 

@@ -29,6 +29,8 @@ public struct InterfaceStatus: Hashable, Sendable {
     public var addresses: [Address] = []
     /// OpenBSD: the carp interface's own vhid (`carp:` line under lladdr).
     public var carp: VirtualHostRecord?
+    /// A balanced carp interface's carpnodes by vhid (OpenBSD `carpnodes`); empty otherwise.
+    public var carpnodes: [VirtualHostRecord] = []
     /// FreeBSD: the vhids on this parent (`carp:` lines after the addresses).
     public var vhids: [VirtualHostRecord] = []
 

@@ -9,7 +9,11 @@ public enum StatusRenderer {
             lines.append("\tlladdr \(MACAddress(bytes: mac)!)")
         }
         lines.append("\tindex \(s.index) priority \(s.carp != nil ? 15 : 0) llprio 3")
-        if let c = s.carp { lines.append("\t" + openBSDCarpLine(c, showKeys: showKeys)) }
+        if let leader = s.carpnodes.first {
+            lines += balancedCarpLines(leader, s.carpnodes)
+        } else if let c = s.carp {
+            lines.append("\t" + openBSDCarpLine(c, showKeys: showKeys))
+        }
         if !s.groups.isEmpty { lines.append("\tgroups: \(s.groups.joined(separator: " "))") }
         if let status = s.status { lines.append("\tstatus: \(status.rawValue)") }
         for address in s.addresses { lines.append("\t" + addressLine(address, interface: s)) }
@@ -41,6 +45,14 @@ public enum StatusRenderer {
         if c.peer != .carpGroup { line += " carppeer \(c.peer)" }
         if showKeys, let key = c.key { line += " key \"\(key.passphrase)\"" }
         return line
+    }
+
+    /// OpenBSD's lines for carpnodes: the interface's, then one per carpnode.
+    static func balancedCarpLines(_ leader: VirtualHostRecord, _ nodes: [VirtualHostRecord]) -> [String] {
+        var first = "\tcarp: carpdev \(leader.carpdev.isEmpty ? "none" : leader.carpdev) advbase \(leader.advbase)"
+        first += " balancing \(leader.balancing?.rawValue ?? "none")"
+        if leader.peer != .carpGroup { first += " carppeer \(leader.peer)" }
+        return [first] + nodes.map { "\t\tstate \($0.state) vhid \($0.vhid) advskew \($0.advskew)" }
     }
 
     static func addressLine(_ a: InterfaceStatus.Address, interface s: InterfaceStatus) -> String {

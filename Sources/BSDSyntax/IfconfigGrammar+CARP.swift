@@ -38,6 +38,13 @@ extension IfconfigGrammar {
             r.carp.peer6 = a
         },
         WordRule("mcast6", .none, "advertise to ff02::12 again") { r, _ throws(UsageError) in r.carp.peer6 = .carpGroup },
+        WordRule("carpnodes", .text, "OpenBSD load balancing: vhid:advskew,... (at most 32 carpnodes)") { r, v throws(UsageError) in
+            do throws(ValueError) { r.carp.carpnodes = try CarpNode.parseList(v!) } catch { throw UsageError(error.message) }
+        },
+        WordRule("balancing", .choice(BalancingMode.allCases.map(\.rawValue)), "how carpnodes share the traffic") { r, v throws(UsageError) in
+            guard let mode = BalancingMode(rawValue: v!.lowercased()) else { throw UsageError("balancing \(v!): unknown mode") }
+            r.carp.balancing = mode
+        },
         WordRule("carpver", .choice(["2", "3"]), "protocol of a new vhid: 2 is CARP, 3 is VRRPv3 (FreeBSD 15)") { r, v throws(UsageError) in
             guard v == "2" || v == "3" else { throw UsageError("carpver \(v!): version must be 2 or 3") }
             r.carp.version = UInt8(v!)

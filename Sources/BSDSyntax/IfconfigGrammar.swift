@@ -30,10 +30,7 @@ public enum IfconfigGrammar {
 
     /// Words known only to be refused with a clear message: not implemented yet, or not
     /// possible on Linux.
-    public static let notYetSupported: [String: String] = inet6Refused.merging([
-        "carpnodes": "carpnodes: load balancing is not supported yet",
-        "balancing": "balancing: load balancing is not supported yet",
-    ]) { first, _ in first }
+    public static let notYetSupported: [String: String] = inet6Refused
 
     /// Global flags of `ifconfig [-AaCgkm]`.
     public static let flags: [(flag: String, help: String)] = [

@@ -90,6 +90,9 @@ public enum IfconfigPlanner {
     static func parent(_ r: IfconfigRequest, ifname: String, context: IfconfigContext) throws(UsageError) -> [IfconfigOperation] {
         if r.create || r.destroy { throw UsageError("\(ifname): \(r.create ? "create" : "destroy"): only carp interfaces are cloned") }
         if r.carp.carpdev != nil { throw UsageError("carpdev: only a carp interface has a carpdev") }
+        if r.carp.carpnodes != nil || r.carp.balancing != nil {
+            throw UsageError("\(r.carp.carpnodes != nil ? "carpnodes" : "balancing"): only a carp interface balances (OpenBSD's carpN)")
+        }
         // Linux has only numbered link groups, and carpd numbers its macvlans with them.
         if r.usesGroups { throw UsageError("\(ifname): group: interface groups are kept for carp interfaces only on Linux") }
         if r.carp.vhid == nil, let word = r.carpWordsUsed.first { throw UsageError("\(word) requires vhid") }

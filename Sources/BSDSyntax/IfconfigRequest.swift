@@ -52,6 +52,8 @@ public struct IfconfigRequest: Hashable, Sendable {
         if carp.version != nil { words.append("carpver") }
         if carp.vrrpPriority != nil { words.append("vrrpprio") }
         if carp.vrrpInterval != nil { words.append("vrrpinterval") }
+        if carp.carpnodes != nil { words.append("carpnodes") }
+        if carp.balancing != nil { words.append("balancing") }
         return words
     }
 

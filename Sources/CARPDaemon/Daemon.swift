@@ -48,6 +48,13 @@ final class Daemon {
                             oversize: { ControlMessage.failure(errno: EINVAL, "request too large").encoded })
         try reactor.register(fd: packets.inet.receiveDescriptor) { [unowned self] in receivePackets(from: packets.inet, family: .inet) }
         try reactor.register(fd: packets.inet6.receiveDescriptor) { [unowned self] in receivePackets(from: packets.inet6, family: .inet6) }
+        try reactor.register(fd: packets.neighbors.descriptor) { [unowned self] in
+            var budget = 64
+            while budget > 0, let heard = packets.neighbors.receive() {
+                budget -= 1
+                node.neighborRequest(heard.frame, ifindex: heard.ifindex)
+            }
+        }
         try reactor.register(fd: monitor.fileDescriptor) { [unowned self] in if monitor.drain() { node.linksChanged() } }
         try reactor.register(fd: signals.fileDescriptor) { [unowned self] in handleSignals() }
         try reactor.register(fd: lock.fileDescriptor) { [unowned self] in
@@ -119,6 +126,14 @@ final class Daemon {
         for name in Node.deleteOwnMacvlans(route: route, log: log) { log.notice("removed stale \(name)") }
         for vip in Node.deleteCarpdevVIPs(statePath: options.statePath, route: route, files: LinuxFiles()) {
             log.notice("removed stale \(vip)")
+        }
+        for vip in Node.deleteBalancedVIPs(statePath: options.statePath, route: route, files: LinuxFiles()) {
+            log.notice("removed stale \(vip)")
+        }
+        if let nft = Node.nftCandidates.first(where: LinuxFiles().isExecutable) {
+            let script = options.runtimeDirectory + "/balancing.nft"
+            if (try? LinuxFiles().write(BalancingRuleset(groups: []).script, to: script)) != nil,
+               ChildProcesses.run(nft, ["-f", script]) == 0 { log.notice("removed carpd's nftables table, if any") }
         }
         var tuning = HostTuning(log: log, files: LinuxFiles(), savedPath: options.savedSysctlsPath)
         tuning.restore()

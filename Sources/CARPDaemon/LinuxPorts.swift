@@ -13,11 +13,19 @@ final class LinuxPackets: PacketPort {
     let frames: FrameSocket
     let inet: CARPSocket
     let inet6: CARPSocket
+    let neighbors: NeighborSocket
 
     init() throws(SystemError) {
         frames = try FrameSocket()
         inet = try CARPSocket(family: .inet)
         inet6 = try CARPSocket(family: .inet6)
+        neighbors = try NeighborSocket(requests: NeighborReplies.filter)
+    }
+
+    func listenNeighbors(_ on: Bool) throws(SystemError) { try neighbors.listen(on) }
+
+    func neighborMembership(_ mac: [UInt8], ifindex: Int32, join: Bool) throws(SystemError) {
+        try neighbors.membership(mac, ifindex: ifindex, join: join)
     }
 
     private func socket(_ family: AddressFamily) -> CARPSocket { family == .inet ? inet : inet6 }

@@ -109,6 +109,7 @@ extension Node {
             record.addresses = c.addresses
             record.key = c.key
             if c.isVRRP { (record.version, record.vrrpPriority, record.vrrpInterval) = (c.version, c.vrrpPriority, c.vrrpInterval) }
+            if let interface = engine.interface(of: key), interface.vhosts.count > 1 { record.balancing = interface.balancing }
             all.append(record)
         }
         for change in pendingInterfaces() {
@@ -132,7 +133,10 @@ extension Node {
         let key = try lookup(ifname: request["ifname"], carpdev: request["carpdev"],
                              vhid: request["vhid"].flatMap { UInt8($0) })
         guard let key else { throw ControlFailure(ENOENT, "no such virtual host") }
-        destroy(key)
+        // A balanced carp interface goes with all its carpnodes.
+        let keys = request["ifname"].flatMap { engine.interfaces[$0]?.carpnodes } ?? [key]
+        for key in keys { destroy(key) }
+        if keys.count > 1 { balancingChanged = true }
         return ControlMessage()
     }
 

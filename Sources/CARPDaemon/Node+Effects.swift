@@ -15,6 +15,7 @@ extension Node {
             case .vhost(let key, let action): effects.append(key, action)
             case .ownership(let name, let masters):
                 emit(.debug, "carp: \(name): MASTER of \(masters.isEmpty ? "none" : masters.map(\.description).joined(separator: " "))")
+                if engine.interfaces[name]?.balancing.sharesPackets == true { balancingChanged = true }
             }
         }
     }
@@ -32,9 +33,12 @@ extension Node {
                 effects = EffectQueue()
                 return
             }
+            // A new owner's filter first: its flows are taken before its frames leave.
+            if balancingChanged { refreshBalancing() }
             sendFrames(effects.takeLeading(routes: false))
             changeRoutes(effects.takeLeading(routes: true))
         }
+        if balancingChanged { refreshBalancing() }
         followMasterChanges()
     }
 

@@ -22,8 +22,19 @@ extension Node {
         if manualDemotion != 0 {
             messages.append(ControlMessage([("sysctl", "1"), ("name", "net.inet.carp.demotion"), ("value", String(manualDemotion))]))
         }
-        for record in records() where record.vhid != 0 {
-            messages.append(ControlMessage(set: VirtualHostChange(recreating: record)))
+        var balanced: Set<String> = []
+        let all = records()
+        for record in all where record.vhid != 0 {
+            guard record.balancing != nil else {
+                messages.append(ControlMessage(set: VirtualHostChange(recreating: record)))
+                continue
+            }
+            // A balanced interface comes back in one request, with all its carpnodes.
+            guard balanced.insert(record.ifname).inserted else { continue }
+            var change = VirtualHostChange(recreating: record)
+            (change.vhid, change.advskew) = (nil, nil)
+            change.carpnodes = all.filter { $0.ifname == record.ifname }.map { CarpNode(vhid: $0.vhid, advskew: $0.advskew) }
+            messages.append(ControlMessage(set: change))
         }
         for change in pendingInterfaces() { messages.append(ControlMessage(set: change)) }
         // After the interfaces: a group exists once one of them is in it.

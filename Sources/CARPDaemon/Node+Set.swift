@@ -7,6 +7,10 @@ import Netlink
 extension Node {
     /// Creates or changes a vhid, FreeBSD `setcarp_callback` style: only the given keys change.
     func set(_ change: VirtualHostChange) throws(ControlFailure) -> ControlMessage {
+        if change.ifname == nil && (change.carpnodes != nil || change.balancing != nil) {
+            throw ControlFailure(EINVAL, "\(change.carpnodes != nil ? "carpnodes" : "balancing"): only on a carp interface")
+        }
+        if isCarpnodesChange(change) { return try setCarpnodes(change) }
         var r = change
         if let name = r.ifname, let earlier = engine.interfaces[name]?.pending { r = change.merged(onto: earlier) }
         let groups = InterfaceGroup.edited(r.ifname.flatMap { engine.interfaces[$0]?.groups } ?? [InterfaceGroup.carp],
@@ -69,7 +73,9 @@ extension Node {
     }
 
     /// Checks every change against the current state before anything is touched.
-    private func apply(_ r: VirtualHostChange, to config: inout VirtualHostConfig, key: VirtualHostKey) throws(ControlFailure) {
+    /// Addresses held by `sharing` (the other carpnodes of a balanced interface) are no clash.
+    func apply(_ r: VirtualHostChange, to config: inout VirtualHostConfig, key: VirtualHostKey,
+               sharing: Set<VirtualHostKey> = []) throws(ControlFailure) {
         if let version = r.version, version != config.version {
             // FreeBSD: a vhid keeps the protocol it was created with (recreate it to change).
             guard engine.hosts[key] == nil else { throw ControlFailure(EINVAL, "SIOCSVH: Invalid argument") }
@@ -89,7 +95,8 @@ extension Node {
             config.addresses.remove(at: index)
         }
         for prefix in r.add {
-            for (other, host) in engine.hosts where other != key && host.machine.config.addresses.contains(where: { $0.address == prefix.address }) {
+            for (other, host) in engine.hosts where other != key && !sharing.contains(other)
+                && host.machine.config.addresses.contains(where: { $0.address == prefix.address }) {
                 throw ControlFailure(EEXIST, "\(prefix.address): already in use by vhid \(other)")
             }
             if let index = config.addresses.firstIndex(where: { $0.address == prefix.address }) {

@@ -48,6 +48,10 @@ final class Node {
     var publishEvent: ((String) -> Void)?
     /// Engine actions not carried out yet.
     var effects = EffectQueue()
+    /// A balanced interface or its owners changed: the data plane is brought up to date
+    /// before the next frames (Node+Balancing.swift).
+    var balancingChanged = false
+    var balancing = BalancingPlane()
     /// Addresses a release could not delete, retried at this time.
     var releaseRetryAt: UInt64?
     /// At exit: the vhids this node was MASTER of whose successor has not been heard yet.
@@ -80,6 +84,7 @@ final class Node {
     func start() {
         for name in Self.deleteOwnMacvlans(route: route, log: log) { log.notice("removed stale \(name)") }
         do { try packets.setDSCP(engine.settings.dscp) } catch { log.warning("dscp: \(error)") }
+        removeStaleRuleset()
         loadConfiguration()
         resumeMaintenance()
         carryOut()
@@ -186,6 +191,7 @@ final class Node {
     /// ~25 ms), conntrackd stops, the sysctls come back.
     func finishShutdown() {
         pfsync.shutdown()
+        clearBalancing()
         Self.deleteOwnMacvlans(route: route, log: log)
         macvlans = [:]
         tuning.restore()

@@ -29,6 +29,10 @@ protocol PacketPort: AnyObject {
     func send(datagram: [UInt8], family: AddressFamily, to destination: [UInt8], ifindex: Int32, source: [UInt8]?) throws(SystemError)
     func join(_ family: AddressFamily, ifindex: Int32) throws(SystemError)
     func setDSCP(_ dscp: Int) throws(SystemError)
+    /// The neighbour responder of balanced interfaces (NeighborSocket): its requests pass
+    /// the kernel filter only while on; memberships make a carpdev receive a multicast MAC.
+    func listenNeighbors(_ on: Bool) throws(SystemError)
+    func neighborMembership(_ mac: [UInt8], ifindex: Int32, join: Bool) throws(SystemError)
 }
 
 /// Child processes; their exits come back through `onExit`.

@@ -28,6 +28,10 @@ public struct VirtualHostChange: Hashable, Sendable {
     public var version: UInt8?
     public var vrrpPriority: UInt8?
     public var vrrpInterval: UInt16?
+    /// OpenBSD's `carpnodes` (the interface's virtual hosts, replacing `vhid`/`advskew`)
+    /// and `balancing`.
+    public var carpnodes: [CarpNode]?
+    public var balancing: BalancingMode?
 
     public init(ifname: String? = nil, carpdev: String? = nil, vhid: UInt8? = nil) {
         self.ifname = ifname
@@ -52,6 +56,7 @@ public struct VirtualHostChange: Hashable, Sendable {
         version = record.version
         vrrpPriority = record.vrrpPriority
         vrrpInterval = record.vrrpInterval
+        balancing = record.balancing
         joinGroups = record.groups.filter { $0 != InterfaceGroup.carp }
         if !record.groups.contains(InterfaceGroup.carp) { leaveGroups = [InterfaceGroup.carp] }
     }
@@ -74,6 +79,8 @@ public struct VirtualHostChange: Hashable, Sendable {
         r.version = version ?? earlier.version
         r.vrrpPriority = vrrpPriority ?? earlier.vrrpPriority
         r.vrrpInterval = vrrpInterval ?? earlier.vrrpInterval
+        r.carpnodes = carpnodes ?? (vhid != nil || advskew != nil ? nil : earlier.carpnodes)
+        r.balancing = balancing ?? earlier.balancing
         r.add = earlier.add.filter { a in !delete.contains { $0.address == a.address } } + add
         r.delete = (earlier.delete + delete).filter { d in !earlier.add.contains { $0.address == d.address } }
         r.joinGroups = earlier.joinGroups.filter { !leaveGroups.contains($0) } + joinGroups

@@ -28,6 +28,8 @@ public enum VirtualHostFields: FieldTable {
         VirtualHostField("vrrpprio", change: .one(\.vrrpPriority, .number("vrrpprio", 1...255)),
                          record: .one(\.vrrpPriority, .number("vrrpprio", 1...255))),
         VirtualHostField("vrrpinterval", change: .one(\.vrrpInterval, .vrrpInterval), record: .one(\.vrrpInterval, .vrrpInterval)),
+        VirtualHostField("carpnodes", change: .one(\.carpnodes, .carpnodes)),
+        VirtualHostField("balancing", change: .one(\.balancing, .balancing), record: .one(\.balancing, .balancing)),
         VirtualHostField("since", record: .one(\.since, .seconds)),
         VirtualHostField("reason", record: .one(\.reason, .text)),
     ]
@@ -120,6 +122,18 @@ extension ValueFormat where Value == UInt8 {
         guard text == "2" || text == "3" else { throw ValueError("carpver \(text): version must be 2 or 3") }
         return UInt8(text)!
     }, format: { String($0) })
+}
+
+extension ValueFormat where Value == [CarpNode] {
+    static let carpnodes = ValueFormat(parse: { text throws(ValueError) in try CarpNode.parseList(text) }, format: CarpNode.format)
+}
+
+extension ValueFormat where Value == BalancingMode {
+    /// OpenBSD's wording for an unknown mode.
+    static let balancing = ValueFormat(parse: { text throws(ValueError) in
+        guard let mode = BalancingMode(rawValue: text.lowercased()) else { throw ValueError("balancing \(text): unknown mode") }
+        return mode
+    }, format: { $0.rawValue })
 }
 
 extension ValueFormat where Value == UInt16 {

@@ -31,6 +31,8 @@ public struct VirtualHostRecord: Hashable, Sendable {
     public var version: UInt8?
     public var vrrpPriority: UInt8?
     public var vrrpInterval: UInt16?
+    /// A carp interface with carpnodes: its balancing mode (every carpnode has a record).
+    public var balancing: BalancingMode?
 
     public var isVRRP: Bool { version == 3 }
 

@@ -35,6 +35,9 @@ struct IfconfigParserTests {
         #expect(try parse("create").create && (try parse("destroy")).destroy)
         #expect(try parse("advskew 5").carpWordsUsed == ["advskew"])
         #expect(try parse("vhid 1 carpver 2").carp.vhid == 1)
+        let balanced = try parse("carpnodes 1:0,2:100 balancing IP")
+        #expect(balanced.carp.carpnodes == [CarpNode(vhid: 1, advskew: 0), CarpNode(vhid: 2, advskew: 100)])
+        #expect(balanced.carp.balancing == .ip)
     }
 
     @Test(arguments: [
@@ -43,8 +46,10 @@ struct IfconfigParserTests {
         ("advskew", "'advskew' requires argument"), ("vhid 1 pass", "'pass' requires argument"),
         ("advskw 3", "\"advskw\": unknown keyword (did you mean \"advskew\"?)"),
         ("frobnicate", "\"frobnicate\": unknown keyword"),
-        ("carpnodes 1:0,2:100", "carpnodes: load balancing is not supported yet"),
-        ("balancing ip", "balancing: load balancing is not supported yet"),
+        ("carpnodes 1:0,x", "non parsable arg: x"), ("carpnodes 255:0", "vhid 255: value too large"),
+        ("carpnodes 1:255", "advskew 255: value too large"), ("carpnodes 1:0,1:5", "vhid 1: used twice"),
+        ("carpnodes " + (1...33).map { "\($0):0" }.joined(separator: ","), "too many carp nodes"),
+        ("balancing random", "balancing random: unknown mode"),
         ("carppeer 2001:db8::1", "carppeer: only IPv4 addresses are supported"),
         ("state foo", "state foo: must be init, backup or master"),
         ("inet 2001:db8::1", "2001:db8::1: not an IPv4 address"),

@@ -138,6 +138,15 @@ final class FakePackets: PacketPort {
     func join(_ family: AddressFamily, ifindex: Int32) throws(SystemError) {}
     func setDSCP(_ dscp: Int) throws(SystemError) { self.dscp = dscp }
 
+    /// The responder's filter and memberships, as the tests see them.
+    var listening = false
+    var memberships: Set<String> = []
+    func listenNeighbors(_ on: Bool) throws(SystemError) { listening = on }
+    func neighborMembership(_ mac: [UInt8], ifindex: Int32, join: Bool) throws(SystemError) {
+        let entry = "\(MACAddress(bytes: mac)!)@\(ifindex)"
+        if join { memberships.insert(entry) } else { memberships.remove(entry) }
+    }
+
     /// "advert inet 1/0" (advbase/advskew), "garp 192.0.2.10", "na 2001:db8::10".
     static func describe(_ f: OutgoingFrame) -> String {
         let type = UInt16(f.frame[12]) << 8 | UInt16(f.frame[13])

@@ -51,8 +51,11 @@ expect_error a "ifconfig: advskew requires vhid" ifconfig eth0 advskew 100
 expect_error a "ifconfig: state requires vhid" ifconfig eth0 state master
 expect_error a "ifconfig: 'advskew' requires argument" ifconfig eth0 vhid 1 advskew
 expect_error a "ifconfig: \"advskw\": unknown keyword (did you mean \"advskew\"?)" ifconfig eth0 vhid 1 advskw 100
-expect_error a "ifconfig: carpnodes: load balancing is not supported yet" ifconfig carp0 carpnodes 1:0,2:100
-expect_error a "ifconfig: balancing: load balancing is not supported yet" ifconfig carp0 balancing ip
+expect_error a "ifconfig: non parsable arg: 2-100" ifconfig carp0 carpnodes 1:0,2-100
+expect_error a "ifconfig: balancing round-robin: unknown mode" ifconfig carp0 balancing round-robin
+expect_error a "ifconfig: carpnodes: only a carp interface balances (OpenBSD's carpN)" ifconfig eth0 carpnodes 1:0,2:100
+expect_error a "ifconfig: carpnodes: 3 carpnodes: Linux balances 2, 4, 8, 16 or 32 (the hash must be OpenBSD's)" \
+    ifconfig carp9 carpnodes 1:0,2:0,3:0 carpdev eth0 192.0.2.60/32
 expect_error a "ifconfig: carppeer: only IPv4 addresses are supported" ifconfig carp0 carppeer 2001:db8::2
 expect_error a "ifconfig: nosuch0: no such interface" ifconfig nosuch0 up
 expect_error a "ifconfig: nosuch0: no such interface" ifconfig nosuch0

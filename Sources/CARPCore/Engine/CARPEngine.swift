@@ -98,12 +98,13 @@ public struct CARPEngine: Sendable {
     // MARK: - Configuration
 
     /// Creates or changes a vhid. A new one joins carp interface `interface` (named: an
-    /// OpenBSD carpN; else FreeBSD's hidden one); `counterSeed` (random) seeds its counter.
+    /// OpenBSD carpN; else FreeBSD's hidden one) as one of its carpnodes, in `balancing`
+    /// mode (the interface's, the same for all); `counterSeed` (random) seeds its counter.
     public mutating func configure(_ key: VirtualHostKey, _ config: VirtualHostConfig, interface: String? = nil, named: Bool = false,
-                                   counterSeed: UInt64, now: UInt64) -> [EngineOutput] {
+                                   balancing: BalancingMode = .none, counterSeed: UInt64, now: UInt64) -> [EngineOutput] {
         guard hosts[key] != nil else {
             hosts[key] = VirtualHost(machine: CARPMachine(config: config, counterSeed: counterSeed), adminUp: true)
-            attach(key, to: interface ?? "vh\(key.vhid)-\(key.carpdev)", named: named)
+            attach(key, to: interface ?? "vh\(key.vhid)-\(key.carpdev)", named: named, balancing: balancing)
             return reevaluate([key], now: now)
         }
         let actions = hosts[key]!.machine.configure(config, context: context(for: key), now: now)
@@ -224,14 +225,24 @@ public struct CARPEngine: Sendable {
     mutating func tagged(_ key: VirtualHostKey, at index: [VirtualHostKey: VirtualHost].Index, _ actions: [CARPAction]) -> [EngineOutput] {
         deadlines[key] = Self.nextDeadline(of: &hosts.values[index])
         guard !actions.isEmpty else { return [] }
+        let sharesPackets = interfaceOf[key].flatMap { interfaces[$0]?.balancing.sharesPackets } ?? false
         var outputs: [EngineOutput] = []
         for action in actions {
+            // Balanced carpnodes keep the addresses whatever their state: no claim, no
+            // release, and no gratuitous ARP (OpenBSD sends none in balanced groups).
+            if sharesPackets && (action.changesAddresses || action.isAnnouncement) { continue }
             outputs.append(.vhost(key, action))
             guard case .stateChanged(let from, let to, let reason) = action else { continue }
             if to == .master {
                 statistics.increment(.preempt)
-                awaitingReady[key] = (from, reason)
                 outputs += ownershipChanged(key, master: true)
+                // The filter that gives it its flows is set with the ownership, before any
+                // frame of this turn: it is ready at once.
+                if sharesPackets {
+                    outputs.append(.vhost(key, .masterReady(from: from, reason: reason)))
+                    continue
+                }
+                awaitingReady[key] = (from, reason)
             } else if from == .master {
                 awaitingReady[key] = nil
                 outputs += forgetClaim(key, reason: "no longer master", now: nil)

@@ -19,6 +19,18 @@ public struct CARPInterface: Hashable, Sendable {
     /// Its own demote count (OpenBSD sc_demote_cnt): what the automatic demotions added,
     /// carried into a group it joins and out of one it leaves.
     public internal(set) var demoted = 0
+    /// OpenBSD's balancing mode, fixed when its carpnodes are created: `none` for one
+    /// carpnode. In a mode that shares packets no carpnode claims or announces the
+    /// addresses: they stay, and who takes which flow follows `masters`.
+    public internal(set) var balancing: BalancingMode = .none
+
+    /// Its carpnodes in OpenBSD's index order (ascending vhid): bit i of `lsmask` is the i-th.
+    public var carpnodes: [VirtualHostKey] { vhosts.sorted { $0.vhid < $1.vhid } }
+
+    /// OpenBSD's sc_lsmask: bit i set while this node is MASTER of the i-th carpnode.
+    public var lsmask: UInt32 {
+        carpnodes.enumerated().reduce(0) { mask, node in masters.contains(node.element) ? mask | 1 << UInt32(node.offset) : mask }
+    }
 
     public init(name: String, named: Bool) {
         self.name = name
@@ -49,9 +61,10 @@ extension CARPEngine {
 
     /// Attaches a new vhid to its interface (created if needed; its pending settings are
     /// used up by now).
-    mutating func attach(_ key: VirtualHostKey, to name: String, named: Bool) {
+    mutating func attach(_ key: VirtualHostKey, to name: String, named: Bool, balancing: BalancingMode) {
         var interface = interfaces[name] ?? CARPInterface(name: name, named: named)
         interface.pending = nil
+        interface.balancing = balancing
         if !interface.vhosts.contains(key) { interface.vhosts.append(key) }
         interfaces[name] = interface
         interfaceOf[key] = name

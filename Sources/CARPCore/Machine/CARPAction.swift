@@ -67,3 +67,17 @@ public enum Advertisement: Hashable, Sendable {
         }
     }
 }
+
+extension CARPAction {
+    /// A claim or a release: what a balanced carpnode never does.
+    public var changesAddresses: Bool {
+        switch self {
+        case .claim, .release: true
+        default: false
+        }
+    }
+
+    public var isAnnouncement: Bool {
+        if case .announce = self { true } else { false }
+    }
+}

@@ -20,6 +20,8 @@
 #include <sys/signalfd.h>       /* not in Swift's Glibc module map: signalfd, signalfd_siginfo */
 #include <sys/timerfd.h>        /* not in Swift's Glibc module map: timerfd_create, timerfd_settime */
 #include <netpacket/packet.h>   /* not in Swift's Glibc module map: sockaddr_ll for AF_PACKET */
+#include <linux/filter.h>       /* sock_filter, sock_fprog: the neighbour responder's kernel filter */
+#include <linux/if_ether.h>     /* ETH_P_ALL */
 
 /* CMSG_FIRSTHDR is a macro: Swift cannot call it. */
 static inline struct cmsghdr *carp_cmsg_firsthdr(struct msghdr *msg) {

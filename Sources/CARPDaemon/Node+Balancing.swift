@@ -1,0 +1,185 @@
+import CARPControl
+import CARPCore
+import Glibc
+import LinuxHost
+import Netlink
+
+/// What carpd has put in place for its balanced interfaces (`balancing ip`), so that each
+/// refresh changes only what differs:
+/// - every node holds the interface's addresses, as host addresses on the loopback (the
+///   carpdev ignores ARP for them: arp_ignore=1, HostTuning);
+/// - carpd's nftables table takes this node's share of the frames to the group MAC
+///   (BalancingRuleset) and drops the rest;
+/// - the MASTER of the lowest vhid answers ARP and neighbour solicitations for the
+///   addresses with the group MAC (NeighborReplies), which no Linux interface can carry.
+struct BalancingPlane {
+    struct Membership: Hashable {
+        var mac: [UInt8]
+        var ifindex: Int32
+    }
+
+    struct Answer {
+        var ifindex: Int32
+        var mac: [UInt8]
+    }
+
+    /// The ruleset in the kernel; nil before the first one.
+    var ruleset: BalancingRuleset?
+    var loopback: Set<IPPrefix> = []
+    var memberships: Set<Membership> = []
+    /// The addresses this node answers for, while MASTER of their interface's lowest vhid.
+    var answers: [IPAddress: Answer] = [:]
+}
+
+extension Node {
+    /// One balanced interface as the data plane needs it.
+    struct BalancedInterface {
+        var group: BalancingRuleset.Group
+        var addresses: [IPPrefix]
+        /// This node is MASTER of the lowest vhid: it answers ARP and NS.
+        var answering: Bool
+        var parentIndex: Int32
+    }
+
+    static let nftCandidates = ["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"]
+
+    var nftPath: String? { Self.nftCandidates.first(where: files.isExecutable) }
+
+    /// OpenBSD's MAC for `balancing ip`: the lowest vhid's, with the multicast bit.
+    static func groupMAC(leader vhid: UInt8) -> MACAddress { MACAddress(bytes: [1, 0, 0x5e, 0, 1, vhid])! }
+
+    func balancedInterfaces() -> [BalancedInterface] {
+        engine.interfaces.keys.sorted().compactMap { name -> BalancedInterface? in
+            guard let interface = engine.interfaces[name], interface.balancing.sharesPackets,
+                  let leader = interface.carpnodes.first, let config = engine.hosts[leader]?.machine.config,
+                  let parent = parents[leader.carpdev] else { return nil }
+            let group = BalancingRuleset.Group(name: name, carpdev: leader.carpdev, mac: Self.groupMAC(leader: leader.vhid),
+                                               lscount: interface.vhosts.count, lsmask: interface.lsmask, families: config.families)
+            return BalancedInterface(group: group, addresses: config.addresses, answering: interface.masters.contains(leader),
+                                     parentIndex: parent.index)
+        }
+    }
+
+    /// Brings the data plane up to date with the engine.
+    func refreshBalancing() {
+        balancingChanged = false
+        let wanted = balancedInterfaces()
+        refreshLoopback(Set(wanted.flatMap { $0.addresses.map(Self.hostPrefix) }))
+        let ruleset = BalancingRuleset(groups: wanted.map(\.group))
+        if ruleset != balancing.ruleset && !(ruleset.groups.isEmpty && balancing.ruleset == nil) { applyRuleset(ruleset) }
+        refreshResponder(wanted)
+    }
+
+    /// Everything away (exit).
+    func clearBalancing() {
+        guard balancing.ruleset != nil || !balancing.loopback.isEmpty else { return }
+        refreshLoopback([])
+        applyRuleset(BalancingRuleset(groups: []))
+        refreshResponder([])
+    }
+
+    static func hostPrefix(_ prefix: IPPrefix) -> IPPrefix {
+        IPPrefix(address: prefix.address, length: prefix.family == .inet ? 32 : 128)
+    }
+
+    private func refreshLoopback(_ wanted: Set<IPPrefix>) {
+        guard wanted != balancing.loopback else { return }
+        guard let lo = (try? route.link(named: "lo"))?.index else {
+            emit(.error, "carp: balancing: no loopback interface")
+            return
+        }
+        let adding = wanted.subtracting(balancing.loopback).sorted { $0.description < $1.description }
+        let removing = balancing.loopback.subtracting(wanted).sorted { $0.description < $1.description }
+        let requests = adding.map { RouteRequest.addAddress(ifindex: lo, $0, flags: $0.family == .inet6 ? AddressFlag.nodad : 0) }
+            + removing.map { RouteRequest.deleteAddress(ifindex: lo, $0) }
+        for (request, error) in zip(requests, route.perform(requests)) {
+            guard let error, !error.isExists, !error.isNoAddress else { continue }
+            emit(.error, "carp: balancing: \(error)")
+            if case .addAddress(_, let prefix, _) = request { balancing.loopback.remove(prefix) }
+        }
+        balancing.loopback = wanted
+    }
+
+    /// `nft -f` of the whole table: one transaction, so a takeover never leaves a moment in
+    /// which a flow is taken by two nodes or by none of the living.
+    private func applyRuleset(_ ruleset: BalancingRuleset) {
+        guard let nft = nftPath else {
+            emit(.error, "carp: balancing: nft not found (install nftables); no node takes this node's flows")
+            return
+        }
+        let path = options.runtimeDirectory + "/balancing.nft"
+        do {
+            try files.write(ruleset.script, to: path)
+            let output = try processes.run(nft, ["-f", path], timeout: 5_000_000_000)
+            guard output.status == .exited(0) else {
+                emit(.error, "carp: balancing: nft: \(output.text.split(separator: "\n").first ?? "failed")")
+                return
+            }
+            balancing.ruleset = ruleset
+        } catch {
+            emit(.error, "carp: balancing: \(error)")
+        }
+    }
+
+    private func refreshResponder(_ wanted: [BalancedInterface]) {
+        var memberships = Set<BalancingPlane.Membership>()
+        var answers: [IPAddress: BalancingPlane.Answer] = [:]
+        for interface in wanted {
+            memberships.insert(.init(mac: interface.group.mac.bytes, ifindex: interface.parentIndex))
+            for prefix in interface.addresses {
+                if case .v6(let address) = prefix.address {
+                    memberships.insert(.init(mac: NeighborReplies.solicitedNodeMAC(address), ifindex: interface.parentIndex))
+                }
+                if interface.answering { answers[prefix.address] = .init(ifindex: interface.parentIndex, mac: interface.group.mac.bytes) }
+            }
+        }
+        for m in memberships.subtracting(balancing.memberships) {
+            do { try packets.neighborMembership(m.mac, ifindex: m.ifindex, join: true) } catch { emit(.warning, "carp: balancing: \(error)") }
+        }
+        for m in balancing.memberships.subtracting(memberships) { try? packets.neighborMembership(m.mac, ifindex: m.ifindex, join: false) }
+        balancing.memberships = memberships
+        balancing.answers = answers
+        do { try packets.listenNeighbors(!answers.isEmpty) } catch { emit(.warning, "carp: balancing: \(error)") }
+    }
+
+    /// An ARP request or neighbour solicitation heard on a carpdev: answered with the group
+    /// MAC, from the carpdev's own, when it asks for an address this node answers for.
+    func neighborRequest(_ frame: [UInt8], ifindex: Int32) {
+        guard let request = NeighborReplies.request(in: frame), let answer = balancing.answers[request.target],
+              answer.ifindex == ifindex, let carpdev = carpdevByIndex[ifindex], let source = parents[carpdev]?.mac else { return }
+        let reply: [UInt8]? = switch request.target {
+        case .v4: NeighborReplies.arpReply(to: request, answer: answer.mac, source: source)
+        case .v6: NeighborReplies.advertisement(to: request, answer: answer.mac, source: source,
+                                                router: (try? files.readSysctl("net/ipv6/conf/all/forwarding")) == "1")
+        }
+        guard let reply else { return }
+        if let error = packets.send(frames: [OutgoingFrame(frame: reply, ifindex: ifindex)]).first ?? nil {
+            emit(.warning, "carp: balancing: reply: \(error)")
+        }
+    }
+}
+
+extension Node {
+    /// A start after a crash: carpd's table of the dead carpd goes before the configuration
+    /// is replayed (nothing happens without nft, or without a table).
+    func removeStaleRuleset() {
+        guard nftPath != nil else { return }
+        applyRuleset(BalancingRuleset(groups: []))
+        balancing.ruleset = nil
+    }
+
+    /// `carpd -C`: the loopback addresses of the balanced interfaces in the saved state.
+    static func deleteBalancedVIPs(statePath: String, route: RoutePort, files: FilePort) -> [String] {
+        guard let text = files.read(statePath), let lo = (try? route.link(named: "lo"))?.index else { return [] }
+        let held = Set(((try? route.addresses(ifindex: lo)) ?? []).map(\.prefix))
+        var removed: [String] = []
+        for (_, request) in savedRequests(text) {
+            guard let message = try? request.get(), message.command == "set", let change = try? message.virtualHostChange(),
+                  change.balancing?.sharesPackets == true, (change.carpnodes?.count ?? 0) > 1 else { continue }
+            for prefix in change.add.map(hostPrefix) where held.contains(prefix) {
+                if (try? route.apply(.deleteAddress(prefix), ifindex: lo)) != nil { removed.append("\(prefix) from lo") }
+            }
+        }
+        return removed
+    }
+}

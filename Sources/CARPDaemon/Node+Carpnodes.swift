@@ -1,0 +1,118 @@
+import CARPControl
+import CARPCore
+import Glibc
+
+/// OpenBSD's `carpnodes` and `balancing` on a carp interface: several virtual hosts (one per
+/// carpnode, each with its vhid and advskew, sharing the interface's addresses, key and
+/// advbase) whose MASTERs share the traffic (Node+Balancing.swift has the data plane).
+extension Node {
+    /// A change for a carp interface that has, or is given, several carpnodes.
+    func isCarpnodesChange(_ r: VirtualHostChange) -> Bool {
+        guard let name = r.ifname else { return false }
+        return r.carpnodes != nil || r.balancing != nil || (engine.interfaces[name]?.vhosts.count ?? 0) > 1
+    }
+
+    /// Applies `change` to the balanced carp interface it names: the carpnodes are created,
+    /// changed or rebuilt (a new list, carpdev or mode starts them over, as OpenBSD resets
+    /// its virtual hosts), then the data plane follows.
+    func setCarpnodes(_ change: VirtualHostChange) throws(ControlFailure) -> ControlMessage {
+        guard let name = change.ifname else { throw ControlFailure(EINVAL, "carpnodes: a carp interface is required") }
+        var r = change
+        if let earlier = engine.interfaces[name]?.pending { r = change.merged(onto: earlier) }
+        let interface = engine.interfaces[name]
+        let current = interface?.carpnodes ?? []
+        var nodes = r.carpnodes ?? current.compactMap { key in
+            engine.hosts[key].map { CarpNode(vhid: key.vhid, advskew: $0.machine.config.advskew) }
+        }
+        // OpenBSD: `vhid` and `advskew` set the first carpnode.
+        if r.carpnodes == nil, !nodes.isEmpty {
+            if let vhid = r.vhid { nodes[0].vhid = vhid }
+            if let advskew = r.advskew { nodes[0].advskew = advskew }
+        }
+        guard nodes.count > 1 else { return try becomeSingle(r, nodes: nodes, name: name) }
+        guard let carpdev = r.carpdev ?? current.first?.carpdev else {
+            engine.hold(r, for: name)
+            return ControlMessage()
+        }
+        let mode = Self.balancingMode(requested: r.balancing, current: interface?.balancing)
+        let keys = nodes.map { VirtualHostKey(carpdev: carpdev, vhid: $0.vhid) }
+        let leader = current.first.flatMap { engine.hosts[$0]?.machine.config }
+        var shared = leader ?? VirtualHostConfig(vhid: nodes[0].vhid)
+        var sharedChange = r
+        (sharedChange.vhid, sharedChange.advskew) = (nil, nil)
+        try apply(sharedChange, to: &shared, key: keys[0], sharing: Set(keys + current))
+        try checkBalanced(r, mode: mode, config: shared, keys: keys, name: name)
+        let rebuild = Set(keys) != Set(current) || mode != interface?.balancing
+        let adminUp = current.first.flatMap { engine.hosts[$0]?.adminUp } ?? true
+        let groups = InterfaceGroup.edited(interface?.groups ?? [InterfaceGroup.carp], join: r.joinGroups, leave: r.leaveGroups)
+        if rebuild { for key in current { destroy(key) } }
+        guard let parent = parents[carpdev] ?? readParent(carpdev) else { throw ControlFailure(ENODEV, "\(carpdev): no such interface") }
+        let now = clock()
+        for (node, key) in zip(nodes, keys) {
+            var config = shared
+            (config.vhid, config.advskew) = (node.vhid, node.advskew)
+            if rebuild || macvlans[key] == nil { macvlans[key] = balancedInterface(key, name: name, parent: parent) }
+            submit(engine.configure(key, config, interface: name, named: true, balancing: mode,
+                                    counterSeed: UInt64.random(in: .min ... .max), now: now))
+        }
+        submit(engine.setGroups(name, groups, now: now))
+        for key in keys {
+            if !adminUp && !rebuild { submit(engine.setAdminUp(key, false, now: now)) }
+            if let up = r.up { submit(engine.setAdminUp(key, up, now: now)) }
+            if let state = r.state { submit(engine.force(key, state, now: now)) }
+        }
+        balancingChanged = true
+        return ControlMessage()
+    }
+
+    /// OpenBSD's defaults: `ip` for a new balanced interface unless a mode was given.
+    static func balancingMode(requested: BalancingMode?, current: BalancingMode?) -> BalancingMode {
+        requested ?? (current.map { $0 == .none ? .ip : $0 } ?? .ip)
+    }
+
+    /// What Linux cannot do (yet) is refused before anything changes.
+    private func checkBalanced(_ r: VirtualHostChange, mode: BalancingMode, config: VirtualHostConfig,
+                               keys: [VirtualHostKey], name: String) throws(ControlFailure) {
+        guard mode == .ip else { throw ControlFailure(EOPNOTSUPP, "balancing \(mode.rawValue): not supported yet (ip is)") }
+        guard !config.isVRRP else { throw ControlFailure(EINVAL, "carpnodes: not with carpver 3") }
+        guard r.lladdr == nil else { throw ControlFailure(EINVAL, "lladdr: not with balancing \(mode.rawValue)") }
+        if let refusal = BalancingRuleset.refusal(lscount: keys.count, families: config.families) {
+            throw ControlFailure(EINVAL, "carpnodes: \(refusal)")
+        }
+        for key in keys {
+            if let other = engine.interface(of: key), other.name != name {
+                throw ControlFailure(EEXIST, "vhid \(key.vhid) already exists on \(key.carpdev) (\(other.name))")
+            }
+        }
+    }
+
+    /// carpnodes down to one (or none): the interface goes back to a plain carp interface.
+    private func becomeSingle(_ r: VirtualHostChange, nodes: [CarpNode], name: String) throws(ControlFailure) -> ControlMessage {
+        var single = r
+        (single.carpnodes, single.balancing) = (nil, nil)
+        if let node = nodes.first { (single.vhid, single.advskew) = (node.vhid, node.advskew) }
+        if let interface = engine.interfaces[name], interface.vhosts.count > 1 {
+            let shared = interface.carpnodes.first.flatMap { engine.hosts[$0]?.machine.config }
+            for key in interface.carpnodes { destroy(key) }
+            balancingChanged = true
+            // What the carpnodes shared stays the interface's.
+            if let shared {
+                single.carpdev = single.carpdev ?? interface.carpnodes.first?.carpdev
+                single.advbase = single.advbase ?? shared.advbase
+                single.key = single.key ?? shared.key
+                single.add = shared.addresses.filter { a in !r.delete.contains { $0.address == a.address } } + r.add
+                single.delete = []
+            }
+        }
+        return try set(single)
+    }
+
+    /// A carpnode's side of Linux: no link of its own (the interface's addresses live on the
+    /// loopback, its advertisements leave the carpdev from the carpdev's MAC).
+    private func balancedInterface(_ key: VirtualHostKey, name: String, parent: ParentState) -> VirtualInterface {
+        attach(key, to: parent)
+        let mac = MACAddress(bytes: parent.mac) ?? MACAddress.virtual(vhid: key.vhid)
+        return VirtualInterface(key: key, ifname: name, named: true, ifindex: parent.index, parentIndex: parent.index,
+                                mac: mac, virtualMAC: mac)
+    }
+}

@@ -1,0 +1,99 @@
+import CARPControl
+import CARPCore
+import Glibc
+import Testing
+@testable import CARPDaemon
+
+/// OpenBSD's `carpnodes 1:0,2:100 balancing ip` on a node: a virtual host per carpnode, each
+/// advertising on its own with the HMAC over all the addresses; the addresses on the
+/// loopback whatever the states; carpd's nftables table following the owners; ARP answered
+/// with the group MAC by the MASTER of the lowest vhid; all of it back after a restart.
+struct BalancingNodeTests {
+    func balanced(_ t: TestNode, nodes: String = "1:0,2:100", addresses: [String] = ["192.0.2.10/24"]) -> ControlMessage {
+        t.files.executables.insert("/usr/sbin/nft")
+        return t.send("set", [("ifname", "carp0"), ("carpdev", "eth0"), ("carpnodes", nodes), ("key", "s3cret")]
+                        + addresses.map { ("addr", $0) })
+    }
+
+    @Test func eachCarpnodeIsAVirtualHostThatAdvertisesOnItsOwn() throws {
+        let t = TestNode(hook: false)
+        #expect(balanced(t).errno == 0)
+        #expect(t.state(1) == .backup)
+        #expect(t.state(2) == .backup)
+        let records = t.node.records().filter { $0.ifname == "carp0" }
+        #expect(records.map(\.vhid) == [1, 2])
+        #expect(records.map(\.advskew) == [0, 100])
+        #expect(records.allSatisfy { $0.balancing == .ip })
+        // No link of their own: the addresses are host addresses on lo on every node.
+        #expect(try t.routes.link(named: "carp0") == nil)
+        #expect(t.routes.held[1]?.contains(IPPrefix("192.0.2.10/32")!) == true)
+        t.advance(3_000_000_000)
+        #expect(t.state(1) == .master)
+        #expect(t.state(2) == .backup)
+        let adverts = t.packets.frames.filter { $0.frame[12] == 0x08 && $0.frame[13] == 0x00 }
+        #expect(adverts.count == 1)
+        // From the carpdev's own MAC (eth0 of the fakes), never the group's multicast one.
+        #expect(adverts.first?.ifindex == 2)
+        #expect(t.journal.lines.contains { $0.contains("garp") } == false)
+    }
+
+    @Test func theTableFollowsTheOwners() throws {
+        let t = TestNode(hook: false)
+        _ = balanced(t)
+        let path = "/run/test/balancing.nft"
+        // Both BACKUP: the group's traffic reaches the table, which takes none of it.
+        #expect(t.files.contents[path]?.contains("ether daddr 01:00:5e:00:01:01 jump carp0") == true)
+        #expect(t.files.contents[path]?.contains("elements") == false)
+        t.advance(3_000_000_000)
+        let script = try #require(t.files.contents[path])
+        #expect(script.contains("elements = { 0.0.0.0 . 0.0.0.0, 0.0.0.1 . 0.0.0.1 }"))
+        #expect(t.journal.lines.contains("run /usr/sbin/nft -f \(path)"))
+        // MASTER of the lowest vhid: it answers ARP for the addresses with the group MAC.
+        #expect(t.packets.listening)
+        #expect(t.packets.memberships.contains("01:00:5e:00:01:01@2"))
+        var request: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 2, 0, 0, 0, 0, 0x64, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1]
+        request += [2, 0, 0, 0, 0, 0x64, 192, 0, 2, 100, 0, 0, 0, 0, 0, 0, 192, 0, 2, 10]
+        t.packets.frames = []
+        t.node.neighborRequest(request, ifindex: 2)
+        let reply = try #require(t.packets.frames.first)
+        #expect(Array(reply.frame[22..<28]) == [1, 0, 0x5e, 0, 1, 1])
+        // Not for an address of ours, or heard on another interface: no answer.
+        t.packets.frames = []
+        t.node.neighborRequest(request, ifindex: 7)
+        #expect(t.packets.frames.isEmpty)
+    }
+
+    @Test func whatLinuxCannotDoIsRefusedBeforeAnythingChanges() {
+        let t = TestNode(hook: false)
+        #expect(balanced(t, nodes: "1:0,2:0,3:0").message == "carpnodes: 3 carpnodes: Linux balances 2, 4, 8, 16 or 32 (the hash must be OpenBSD's)")
+        #expect(t.send("set", [("ifname", "carp1"), ("carpdev", "eth0"), ("carpnodes", "4:0,5:0"), ("balancing", "arp"),
+                               ("addr", "192.0.2.11/24")]).message == "balancing arp: not supported yet (ip is)")
+        #expect(t.send("set", [("carpdev", "eth0"), ("vhid", "9"), ("carpnodes", "9:0,10:0")]).message
+                == "carpnodes: only on a carp interface")
+        #expect(t.node.engine.hosts.isEmpty)
+        #expect(t.files.contents["/run/test/balancing.nft"] == nil)
+    }
+
+    @Test func aRestartBringsEveryCarpnodeBack() {
+        let t = TestNode(hook: false)
+        _ = balanced(t, addresses: ["192.0.2.10/24", "2001:db8::10/64"])
+        let saved = t.files.contents.filter { $0.key.hasSuffix("carpd.state") }
+        #expect(saved.values.first?.contains("carpnodes=1:0,2:100") == true)
+        let u = TestNode(hook: false, contents: saved)
+        u.files.executables.insert("/usr/sbin/nft")
+        #expect(u.node.records().filter { $0.ifname == "carp0" }.map(\.vhid) == [1, 2])
+        #expect(u.state(2) == .backup)
+    }
+
+    @Test func oneCarpnodeLeftIsAnOrdinaryCarpInterface() throws {
+        let t = TestNode(hook: false)
+        _ = balanced(t)
+        #expect(t.send("set", [("ifname", "carp0"), ("carpnodes", "5:20")]).errno == 0)
+        #expect(t.node.records().map(\.vhid) == [5])
+        #expect(t.node.records().first?.balancing == nil)
+        #expect(t.node.records().first?.advskew == 20)
+        #expect(try t.routes.link(named: "carp0")?.mac == [0, 0, 0x5e, 0, 1, 5])
+        #expect(t.routes.held[1]?.contains(IPPrefix("192.0.2.10/32")!) == false)
+        #expect(t.node.records().first?.addresses == [IPPrefix("192.0.2.10/24")!])
+    }
+}
