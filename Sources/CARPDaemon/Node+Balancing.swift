@@ -45,15 +45,19 @@ extension Node {
 
     var nftPath: String? { Self.nftCandidates.first(where: files.isExecutable) }
 
-    /// OpenBSD's MAC for `balancing ip`: the lowest vhid's, with the multicast bit.
-    static func groupMAC(leader vhid: UInt8) -> MACAddress { MACAddress(bytes: [1, 0, 0x5e, 0, 1, vhid])! }
+    /// OpenBSD's MAC for a balanced interface: the lowest vhid's, with the multicast bit in
+    /// `ip` mode (switches flood it); unicast in `ip-stealth` and `ip-unicast`, never sent
+    /// from, so that switches never learn it and keep flooding it.
+    static func groupMAC(leader vhid: UInt8, mode: BalancingMode) -> MACAddress {
+        MACAddress(bytes: [mode == .ip ? 1 : 0, 0, 0x5e, 0, 1, vhid])!
+    }
 
     func balancedInterfaces() -> [BalancedInterface] {
         engine.interfaces.keys.sorted().compactMap { name -> BalancedInterface? in
             guard let interface = engine.interfaces[name], interface.balancing.sharesPackets,
                   let leader = interface.carpnodes.first, let config = engine.hosts[leader]?.machine.config,
                   let parent = parents[leader.carpdev] else { return nil }
-            let group = BalancingRuleset.Group(name: name, carpdev: leader.carpdev, mac: Self.groupMAC(leader: leader.vhid),
+            let group = BalancingRuleset.Group(name: name, carpdev: leader.carpdev, mac: Self.groupMAC(leader: leader.vhid, mode: interface.balancing),
                                                lscount: interface.vhosts.count, lsmask: interface.lsmask, families: config.families)
             return BalancedInterface(group: group, addresses: config.addresses, answering: interface.masters.contains(leader),
                                      parentIndex: parent.index)

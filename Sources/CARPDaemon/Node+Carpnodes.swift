@@ -57,7 +57,7 @@ extension Node {
         }
         submit(engine.setGroups(name, groups, now: now))
         for key in keys {
-            if !adminUp && !rebuild { submit(engine.setAdminUp(key, false, now: now)) }
+            if !adminUp { submit(engine.setAdminUp(key, false, now: now)) }
             if let up = r.up { submit(engine.setAdminUp(key, up, now: now)) }
             if let state = r.state { submit(engine.force(key, state, now: now)) }
         }
@@ -73,7 +73,9 @@ extension Node {
     /// What Linux cannot do (yet) is refused before anything changes.
     private func checkBalanced(_ r: VirtualHostChange, mode: BalancingMode, config: VirtualHostConfig,
                                keys: [VirtualHostKey], name: String) throws(ControlFailure) {
-        guard mode == .ip else { throw ControlFailure(EOPNOTSUPP, "balancing \(mode.rawValue): not supported yet (ip is)") }
+        guard mode.sharesPackets else {
+            throw ControlFailure(EOPNOTSUPP, "balancing \(mode.rawValue): not supported yet (ip, ip-stealth and ip-unicast are)")
+        }
         guard !config.isVRRP else { throw ControlFailure(EINVAL, "carpnodes: not with carpver 3") }
         guard r.lladdr == nil else { throw ControlFailure(EINVAL, "lladdr: not with balancing \(mode.rawValue)") }
         if let refusal = BalancingRuleset.refusal(lscount: keys.count, families: config.families) {

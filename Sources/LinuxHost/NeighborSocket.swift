@@ -42,11 +42,13 @@ public final class NeighborSocket {
         if rc != 0 { throw SystemError.last("SO_ATTACH_FILTER") }
     }
 
-    /// Receives frames sent to `mac` on `ifindex` (join), or stops (leave).
+    /// Receives frames sent to `mac` on `ifindex` (join), or stops (leave): a multicast
+    /// group, or a unicast MAC added to the interface's filter (a NIC then takes frames for
+    /// it without being promiscuous).
     public func membership(_ mac: [UInt8], ifindex: Int32, join: Bool) throws(SystemError) {
         var request = packet_mreq()
         request.mr_ifindex = ifindex
-        request.mr_type = UInt16(PACKET_MR_MULTICAST)
+        request.mr_type = UInt16(mac.first.map { $0 & 1 == 1 } ?? true ? PACKET_MR_MULTICAST : PACKET_MR_UNICAST)
         request.mr_alen = 6
         withUnsafeMutableBytes(of: &request.mr_address) { address in
             for (index, byte) in mac.prefix(6).enumerated() { address[index] = byte }

@@ -63,11 +63,24 @@ struct BalancingNodeTests {
         #expect(t.packets.frames.isEmpty)
     }
 
+    /// ip-stealth: the unicast virtual MAC, joined on the carpdev, the same hash.
+    @Test func stealthUsesTheUnicastMAC() throws {
+        let t = TestNode(hook: false)
+        #expect(t.send("set", [("ifname", "carp0"), ("carpdev", "eth0"), ("carpnodes", "1:0,2:100"), ("balancing", "ip-stealth"),
+                               ("addr", "192.0.2.10/24")]).errno == 0)
+        t.files.executables.insert("/usr/sbin/nft")
+        t.advance(3_000_000_000)
+        let script = try #require(t.files.contents["/run/test/balancing.nft"])
+        #expect(script.contains("ether daddr 00:00:5e:00:01:01 jump carp0"))
+        #expect(t.packets.memberships == ["00:00:5e:00:01:01@2"])
+        #expect(t.node.records().first?.balancing == .ipStealth)
+    }
+
     @Test func whatLinuxCannotDoIsRefusedBeforeAnythingChanges() {
         let t = TestNode(hook: false)
         #expect(balanced(t, nodes: "1:0,2:0,3:0").message == "carpnodes: 3 carpnodes: Linux balances 2, 4, 8, 16 or 32 (the hash must be OpenBSD's)")
         #expect(t.send("set", [("ifname", "carp1"), ("carpdev", "eth0"), ("carpnodes", "4:0,5:0"), ("balancing", "arp"),
-                               ("addr", "192.0.2.11/24")]).message == "balancing arp: not supported yet (ip is)")
+                               ("addr", "192.0.2.11/24")]).message == "balancing arp: not supported yet (ip, ip-stealth and ip-unicast are)")
         #expect(t.send("set", [("carpdev", "eth0"), ("vhid", "9"), ("carpnodes", "9:0,10:0")]).message
                 == "carpnodes: only on a carp interface")
         #expect(t.node.engine.hosts.isEmpty)

@@ -4,11 +4,12 @@
 # node OpenBSD's fold predicts; the client's neighbour entries for the addresses are
 # 01:00:5e:00:01:01; ping gets no duplicate; `ifconfig carp0` shows every carpnode as
 # OpenBSD prints them; a node's link cut moves all its sources to the other within the
-# protocol's bound and its return (preempt) restores the split; a stopped carpd leaves no
-# table, no address and no multicast membership behind.
+# protocol's bound and its return (preempt) restores the split; `balancing ip-stealth` keeps
+# the split with a unicast MAC the switch never learns; a stopped carpd leaves no table, no
+# address and no multicast membership behind.
 source "$(dirname "$0")/lib.sh"
 require_root
-require_tool ip python3 nft ping
+require_tool ip python3 nft ping bridge
 require_carpd
 BALANCE="$BC_HERE/balance.py"
 
@@ -69,7 +70,8 @@ grep -q "duplicates" <<<"$out" && fail "duplicate replies: $out"
 out=$(nsx c ping -6 -n -c 3 -i 0.2 -I 2001:db8::101 "$VIP6" 2>&1)
 grep -q " 3 received" <<<"$out" || fail "ping6: $out"
 grep -q "duplicates" <<<"$out" && fail "duplicate replies (IPv6): $out"
-ok "neighbour entries 01:00:5e:00:01:01; pings answered once"
+ip -n "$(ns a)" maddr show dev eth0 | grep -q 01:00:5e:00:01:01 || fail "a's eth0 does not receive 01:00:5e:00:01:01"
+ok "neighbour entries 01:00:5e:00:01:01; pings answered once; a's eth0 joined the group MAC"
 
 # b's link cut: a becomes MASTER of vhid 2 within 3 x advbase + 100/256 s, and takes every flow.
 t0=$(now_ms)
@@ -86,10 +88,23 @@ wait_state a BACKUP 2 2
 wait_until 5 check_split a b || fail "after b's return the split is not restored"
 ok "b's return (preempt) restores the split"
 
+# ip-stealth: the unicast 00:00:5e:00:01:01, never a source, so the switch keeps flooding it.
+bsd_ok a ifconfig carp0 balancing ip-stealth
+bsd_ok b ifconfig carp0 balancing ip-stealth
+wait_state a MASTER 6 1
+wait_state b MASTER 6 2
+ip -n "$(ns c)" neigh flush dev eth0
+wait_until 5 check_split a b || fail "ip-stealth: the flows do not land where OpenBSD's hash puts them"
+assert_eq "00:00:5e:00:01:01" "$(neigh_mac c "$VIP")" "c's neighbour entry for $VIP (ip-stealth)"
+assert_eq "00:00:5e:00:01:01" "$(neigh_mac c "$VIP6")" "c's neighbour entry for $VIP6 (ip-stealth)"
+grep -qxF "	lladdr 00:00:5e:00:01:01" <<<"$(bsd a ifconfig carp0)" || fail "ifconfig carp0: $(bsd a ifconfig carp0)"
+[[ -z "$(bridge -n "$SW" fdb show | grep -i 00:00:5e:00:01:01)" ]] || fail "the switch learned the stealth MAC: $(bridge -n "$SW" fdb show | grep -i 00:00:5e)"
+[[ -z "$(ip -n "$(ns a)" maddr show dev eth0 | grep 01:00:5e:00:01:01)" ]] || fail "a's eth0 still receives 01:00:5e:00:01:01"
+ok "ip-stealth: the split holds, clients use 00:00:5e:00:01:01, the switch never learns it"
+
 stop_carpd a || fail "carpd on a exited with $CARPD_RC"
 [[ -z "$(nsx a nft list tables 2>/dev/null | grep carpd)" ]] || fail "carpd's table left on a: $(nsx a nft list tables)"
 has_addr a "$VIP" lo && fail "$VIP left on a's loopback"
-[[ -z "$(ip -n "$(ns a)" maddr show dev eth0 | grep 01:00:5e:00:01:01)" ]] || fail "a's eth0 still receives 01:00:5e:00:01:01"
 wait_state b MASTER 6 1
 wait_until 5 check_split b b || fail "with a gone, not every flow reaches b"
 ok "a stopped: nothing left behind on a, b takes every flow"
