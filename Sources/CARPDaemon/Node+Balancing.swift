@@ -20,7 +20,11 @@ struct BalancingPlane {
 
     struct Answer {
         var ifindex: Int32
+        /// The MAC given (and, in `arp` mode, its frame's source).
         var mac: [UInt8]
+        /// `balancing arp`: the carpnode carp_hash picks for the requester answers, with its
+        /// own MAC, when this node is MASTER of it (nil for the others).
+        var hashed: (key: CARPKey, macs: [[UInt8]?])?
     }
 
     /// The ruleset in the kernel; nil before the first one.
@@ -36,9 +40,13 @@ extension Node {
     struct BalancedInterface {
         var group: BalancingRuleset.Group
         var addresses: [IPPrefix]
-        /// This node is MASTER of the lowest vhid: it answers ARP and NS.
+        /// This node is MASTER of the lowest vhid (`arp`: of any carpnode): it answers ARP and NS.
         var answering: Bool
         var parentIndex: Int32
+        /// `arp`: the key and each carpnode's MAC, nil for those this node is not MASTER of.
+        var hashed: (key: CARPKey, macs: [[UInt8]?])?
+        /// `arp`: every carpnode's MAC, which the carpdev must receive.
+        var carpnodeMACs: [[UInt8]] = []
     }
 
     static let nftCandidates = ["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"]
@@ -54,13 +62,21 @@ extension Node {
 
     func balancedInterfaces() -> [BalancedInterface] {
         engine.interfaces.keys.sorted().compactMap { name -> BalancedInterface? in
-            guard let interface = engine.interfaces[name], interface.balancing.sharesPackets,
+            guard let interface = engine.interfaces[name], interface.balancing.isBalanced,
                   let leader = interface.carpnodes.first, let config = engine.hosts[leader]?.machine.config,
                   let parent = parents[leader.carpdev] else { return nil }
-            let group = BalancingRuleset.Group(name: name, carpdev: leader.carpdev, mac: Self.groupMAC(leader: leader.vhid, mode: interface.balancing),
+            var group = BalancingRuleset.Group(name: name, carpdev: leader.carpdev, mac: Self.groupMAC(leader: leader.vhid, mode: interface.balancing),
                                                lscount: interface.vhosts.count, lsmask: interface.lsmask, families: config.families)
-            return BalancedInterface(group: group, addresses: config.addresses, answering: interface.masters.contains(leader),
-                                     parentIndex: parent.index)
+            guard interface.balancing == .arp else {
+                return BalancedInterface(group: group, addresses: config.addresses, answering: interface.masters.contains(leader),
+                                         parentIndex: parent.index)
+            }
+            // carp_hash picks the carpnode per requester; each MASTER answers for its own.
+            let macs = interface.carpnodes.map { interface.masters.contains($0) ? MACAddress.virtual(vhid: $0.vhid).bytes : nil }
+            group.ownedMACs = interface.carpnodes.filter(interface.masters.contains).map { MACAddress.virtual(vhid: $0.vhid) }
+            return BalancedInterface(group: group, addresses: config.addresses, answering: !interface.masters.isEmpty,
+                                     parentIndex: parent.index, hashed: (config.key, macs),
+                                     carpnodeMACs: interface.carpnodes.map { MACAddress.virtual(vhid: $0.vhid).bytes })
         }
     }
 
@@ -130,11 +146,14 @@ extension Node {
         var answers: [IPAddress: BalancingPlane.Answer] = [:]
         for interface in wanted {
             memberships.insert(.init(mac: interface.group.mac.bytes, ifindex: interface.parentIndex))
+            for mac in interface.carpnodeMACs { memberships.insert(.init(mac: mac, ifindex: interface.parentIndex)) }
             for prefix in interface.addresses {
                 if case .v6(let address) = prefix.address {
                     memberships.insert(.init(mac: NeighborReplies.solicitedNodeMAC(address), ifindex: interface.parentIndex))
                 }
-                if interface.answering { answers[prefix.address] = .init(ifindex: interface.parentIndex, mac: interface.group.mac.bytes) }
+                if interface.answering {
+                    answers[prefix.address] = .init(ifindex: interface.parentIndex, mac: interface.group.mac.bytes, hashed: interface.hashed)
+                }
             }
         }
         for m in memberships.subtracting(balancing.memberships) {
@@ -147,13 +166,21 @@ extension Node {
     }
 
     /// An ARP request or neighbour solicitation heard on a carpdev: answered with the group
-    /// MAC, from the carpdev's own, when it asks for an address this node answers for.
+    /// MAC, from the carpdev's own, when it asks for an address this node answers for. In
+    /// `arp` mode the carpnode carp_hash picks from the requester's MAC answers, from its own
+    /// MAC (which teaches the switch where it is), if this node is its MASTER.
     func neighborRequest(_ frame: [UInt8], ifindex: Int32) {
         guard let request = NeighborReplies.request(in: frame), let answer = balancing.answers[request.target],
-              answer.ifindex == ifindex, let carpdev = carpdevByIndex[ifindex], let source = parents[carpdev]?.mac else { return }
+              answer.ifindex == ifindex, let carpdev = carpdevByIndex[ifindex], var source = parents[carpdev]?.mac else { return }
+        var mac = answer.mac
+        if let hashed = answer.hashed, request.requesterMAC.count == 6 {
+            let index = Int(BalancingHash.carpHash(key: hashed.key, mac: request.requesterMAC) % UInt32(hashed.macs.count))
+            guard let own = hashed.macs[index] else { return }
+            (mac, source) = (own, own)
+        }
         let reply: [UInt8]? = switch request.target {
-        case .v4: NeighborReplies.arpReply(to: request, answer: answer.mac, source: source)
-        case .v6: NeighborReplies.advertisement(to: request, answer: answer.mac, source: source,
+        case .v4: NeighborReplies.arpReply(to: request, answer: mac, source: source)
+        case .v6: NeighborReplies.advertisement(to: request, answer: mac, source: source,
                                                 router: (try? files.readSysctl("net/ipv6/conf/all/forwarding")) == "1")
         }
         guard let reply else { return }
@@ -179,7 +206,7 @@ extension Node {
         var removed: [String] = []
         for (_, request) in savedRequests(text) {
             guard let message = try? request.get(), message.command == "set", let change = try? message.virtualHostChange(),
-                  change.balancing?.sharesPackets == true, (change.carpnodes?.count ?? 0) > 1 else { continue }
+                  change.balancing?.isBalanced == true, (change.carpnodes?.count ?? 0) > 1 else { continue }
             for prefix in change.add.map(hostPrefix) where held.contains(prefix) {
                 if (try? route.apply(.deleteAddress(prefix), ifindex: lo)) != nil { removed.append("\(prefix) from lo") }
             }

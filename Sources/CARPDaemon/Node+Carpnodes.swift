@@ -51,7 +51,7 @@ extension Node {
         for (node, key) in zip(nodes, keys) {
             var config = shared
             (config.vhid, config.advskew) = (node.vhid, node.advskew)
-            if rebuild || macvlans[key] == nil { macvlans[key] = balancedInterface(key, name: name, parent: parent) }
+            if rebuild || macvlans[key] == nil { macvlans[key] = balancedInterface(key, name: name, parent: parent, mode: mode) }
             submit(engine.configure(key, config, interface: name, named: true, balancing: mode,
                                     counterSeed: UInt64.random(in: .min ... .max), now: now))
         }
@@ -73,12 +73,13 @@ extension Node {
     /// What Linux cannot do (yet) is refused before anything changes.
     private func checkBalanced(_ r: VirtualHostChange, mode: BalancingMode, config: VirtualHostConfig,
                                keys: [VirtualHostKey], name: String) throws(ControlFailure) {
-        guard mode.sharesPackets else {
-            throw ControlFailure(EOPNOTSUPP, "balancing \(mode.rawValue): not supported yet (ip, ip-stealth and ip-unicast are)")
+        guard mode.isBalanced else {
+            throw ControlFailure(EOPNOTSUPP, "balancing none: several carpnodes without balancing are not supported yet")
         }
         guard !config.isVRRP else { throw ControlFailure(EINVAL, "carpnodes: not with carpver 3") }
         guard r.lladdr == nil else { throw ControlFailure(EINVAL, "lladdr: not with balancing \(mode.rawValue)") }
-        if let refusal = BalancingRuleset.refusal(lscount: keys.count, families: config.families) {
+        // `arp` hashes each requester in carpd: any count does.
+        if mode.sharesPackets, let refusal = BalancingRuleset.refusal(lscount: keys.count, families: config.families) {
             throw ControlFailure(EINVAL, "carpnodes: \(refusal)")
         }
         for key in keys {
@@ -110,10 +111,11 @@ extension Node {
     }
 
     /// A carpnode's side of Linux: no link of its own (the interface's addresses live on the
-    /// loopback, its advertisements leave the carpdev from the carpdev's MAC).
-    private func balancedInterface(_ key: VirtualHostKey, name: String, parent: ParentState) -> VirtualInterface {
+    /// loopback, its advertisements leave the carpdev from the carpdev's MAC; in `arp` mode
+    /// from the carpnode's own 00:00:5e:00:01:vhid, which teaches the switches its port).
+    private func balancedInterface(_ key: VirtualHostKey, name: String, parent: ParentState, mode: BalancingMode) -> VirtualInterface {
         attach(key, to: parent)
-        let mac = MACAddress(bytes: parent.mac) ?? MACAddress.virtual(vhid: key.vhid)
+        let mac = mode == .arp ? MACAddress.virtual(vhid: key.vhid) : MACAddress(bytes: parent.mac) ?? MACAddress.virtual(vhid: key.vhid)
         return VirtualInterface(key: key, ifname: name, named: true, ifindex: parent.index, parentIndex: parent.index,
                                 mac: mac, virtualMAC: mac)
     }

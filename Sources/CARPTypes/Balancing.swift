@@ -15,6 +15,9 @@ public enum BalancingMode: String, Hashable, Sendable, CaseIterable {
 
     /// The modes in which every node takes its share of each packet stream.
     public var sharesPackets: Bool { self == .ip || self == .ipStealth || self == .ipUnicast }
+
+    /// The carpnodes share the traffic: the addresses stay on every node whatever the states.
+    public var isBalanced: Bool { self != .none }
 }
 
 /// One carpnode of a carp interface (`carpnodes vhid:advskew,...`): its own virtual host on

@@ -76,11 +76,39 @@ struct BalancingNodeTests {
         #expect(t.node.records().first?.balancing == .ipStealth)
     }
 
+    /// OpenBSD 4.5-5.8's `balancing arp`: carp_hash of the requester's MAC picks the carpnode
+    /// (doc/balancing.md's vectors, key "secret": ...:04 and ...:06 index 0, ...:01 index 1).
+    @Test func arpModeAnswersByCarpHash() throws {
+        let t = TestNode(hook: false)
+        t.files.executables.insert("/usr/sbin/nft")
+        #expect(t.send("set", [("ifname", "carp0"), ("carpdev", "eth0"), ("carpnodes", "1:0,2:100"), ("balancing", "arp"),
+                               ("key", "secret"), ("addr", "192.0.2.10/24")]).errno == 0)
+        t.advance(3_000_000_000)
+        #expect(t.state(1) == .master)
+        #expect(t.files.contents["/run/test/balancing.nft"]?.contains("ether daddr { 00:00:5e:00:01:01 } meta pkttype set host accept") == true)
+        // Its advertisements come from the carpnode's own MAC, out the carpdev.
+        let advert = try #require(t.packets.frames.last { $0.frame[12] == 0x08 })
+        #expect(Array(advert.frame[6..<12]) == [0, 0, 0x5e, 0, 1, 1])
+        func ask(from last: UInt8) -> [UInt8]? {
+            let mac: [UInt8] = [2, 0, 0, 0, 0, last]
+            var request: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF] + mac + [0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1]
+            request += mac + [192, 0, 2, 100, 0, 0, 0, 0, 0, 0, 192, 0, 2, 10]
+            t.packets.frames = []
+            t.node.neighborRequest(request, ifindex: 2)
+            return t.packets.frames.first?.frame
+        }
+        let reply = try #require(ask(from: 4))
+        #expect(Array(reply[6..<12]) == [0, 0, 0x5e, 0, 1, 1])   // from the carpnode's MAC
+        #expect(Array(reply[22..<28]) == [0, 0, 0x5e, 0, 1, 1])  // "192.0.2.10 is at 00:00:5e:00:01:01"
+        #expect(ask(from: 6) != nil)
+        #expect(ask(from: 1) == nil)  // carpnode 2's, which the other node answers
+    }
+
     @Test func whatLinuxCannotDoIsRefusedBeforeAnythingChanges() {
         let t = TestNode(hook: false)
         #expect(balanced(t, nodes: "1:0,2:0,3:0").message == "carpnodes: 3 carpnodes: Linux balances 2, 4, 8, 16 or 32 (the hash must be OpenBSD's)")
-        #expect(t.send("set", [("ifname", "carp1"), ("carpdev", "eth0"), ("carpnodes", "4:0,5:0"), ("balancing", "arp"),
-                               ("addr", "192.0.2.11/24")]).message == "balancing arp: not supported yet (ip, ip-stealth and ip-unicast are)")
+        #expect(t.send("set", [("ifname", "carp1"), ("carpdev", "eth0"), ("carpnodes", "4:0,5:0"), ("balancing", "none"),
+                               ("addr", "192.0.2.11/24")]).message == "balancing none: several carpnodes without balancing are not supported yet")
         #expect(t.send("set", [("carpdev", "eth0"), ("vhid", "9"), ("carpnodes", "9:0,10:0")]).message
                 == "carpnodes: only on a carp interface")
         #expect(t.node.engine.hosts.isEmpty)

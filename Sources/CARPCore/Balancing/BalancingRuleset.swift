@@ -18,14 +18,19 @@ public struct BalancingRuleset: Equatable, Sendable {
         public var lscount: Int
         public var lsmask: UInt32
         public var families: Set<AddressFamily>
+        /// `balancing arp`: no hash per packet; the frames to the MACs of the carpnodes this
+        /// node is MASTER of are this node's (nil in the modes that hash).
+        public var ownedMACs: [MACAddress]?
 
-        public init(name: String, carpdev: String, mac: MACAddress, lscount: Int, lsmask: UInt32, families: Set<AddressFamily>) {
+        public init(name: String, carpdev: String, mac: MACAddress, lscount: Int, lsmask: UInt32, families: Set<AddressFamily>,
+                    ownedMACs: [MACAddress]? = nil) {
             self.name = name
             self.carpdev = carpdev
             self.mac = mac
             self.lscount = lscount
             self.lsmask = lsmask
             self.families = families
+            self.ownedMACs = ownedMACs
         }
     }
 
@@ -52,7 +57,7 @@ public struct BalancingRuleset: Equatable, Sendable {
         var lines = ["table netdev \(Self.table) {}", "delete table netdev \(Self.table)"]
         guard !groups.isEmpty else { return lines.joined(separator: "\n") + "\n" }
         lines.append("table netdev \(Self.table) {")
-        for group in groups {
+        for group in groups where group.ownedMACs == nil {
             lines += setLines(group)
             lines += chainLines(group)
         }
@@ -60,7 +65,14 @@ public struct BalancingRuleset: Equatable, Sendable {
             lines.append("  chain ingress_\(carpdev) {")
             lines.append("    type filter hook ingress device \"\(carpdev)\" priority -500; policy accept;")
             for group in groups where group.carpdev == carpdev {
-                lines.append("    ether daddr \(group.mac) jump \(group.name)")
+                if let owned = group.ownedMACs {
+                    // Unicast MACs of other nodes arrive as "other host" and are dropped by IP.
+                    if !owned.isEmpty {
+                        lines.append("    ether daddr { \(owned.map(\.description).joined(separator: ", ")) } meta pkttype set host accept")
+                    }
+                } else {
+                    lines.append("    ether daddr \(group.mac) jump \(group.name)")
+                }
             }
             lines.append("  }")
         }

@@ -225,12 +225,12 @@ public struct CARPEngine: Sendable {
     mutating func tagged(_ key: VirtualHostKey, at index: [VirtualHostKey: VirtualHost].Index, _ actions: [CARPAction]) -> [EngineOutput] {
         deadlines[key] = Self.nextDeadline(of: &hosts.values[index])
         guard !actions.isEmpty else { return [] }
-        let sharesPackets = interfaceOf[key].flatMap { interfaces[$0]?.balancing.sharesPackets } ?? false
+        let balanced = interfaceOf[key].flatMap { interfaces[$0]?.balancing.isBalanced } ?? false
         var outputs: [EngineOutput] = []
         for action in actions {
             // Balanced carpnodes keep the addresses whatever their state: no claim, no
             // release, and no gratuitous ARP (OpenBSD sends none in balanced groups).
-            if sharesPackets && (action.changesAddresses || action.isAnnouncement) { continue }
+            if balanced && (action.changesAddresses || action.isAnnouncement) { continue }
             outputs.append(.vhost(key, action))
             guard case .stateChanged(let from, let to, let reason) = action else { continue }
             if to == .master {
@@ -238,7 +238,7 @@ public struct CARPEngine: Sendable {
                 outputs += ownershipChanged(key, master: true)
                 // The filter that gives it its flows is set with the ownership, before any
                 // frame of this turn: it is ready at once.
-                if sharesPackets {
+                if balanced {
                     outputs.append(.vhost(key, .masterReady(from: from, reason: reason)))
                     continue
                 }

@@ -20,8 +20,8 @@ public struct CARPInterface: Hashable, Sendable {
     /// carried into a group it joins and out of one it leaves.
     public internal(set) var demoted = 0
     /// OpenBSD's balancing mode, fixed when its carpnodes are created: `none` for one
-    /// carpnode. In a mode that shares packets no carpnode claims or announces the
-    /// addresses: they stay, and who takes which flow follows `masters`.
+    /// carpnode. In a balanced mode no carpnode claims or announces the addresses: they
+    /// stay, and who takes which flow (or which ARP request) follows `masters`.
     public internal(set) var balancing: BalancingMode = .none
 
     /// Its carpnodes in OpenBSD's index order (ascending vhid): bit i of `lsmask` is the i-th.
