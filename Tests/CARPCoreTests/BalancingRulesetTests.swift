@@ -81,3 +81,22 @@ struct BalancingRulesetTests {
         #expect(BalancingRuleset(groups: []).script == "table netdev carpd {}\ndelete table netdev carpd\n")
     }
 }
+
+/// Each carpnode's advertisement: its own vhid and advskew, the HMAC over all the carp
+/// interface's addresses (doc/balancing.md). The bytes were computed independently (Python's
+/// hmac and hashlib, the layout of doc/protocol.md) for `carpnodes 1:0,2:100`, pass s3cret,
+/// 192.0.2.10 and 2001:db8::10, counter 0x0000000100000002.
+struct CarpnodeAdvertisementTests {
+    let addresses = [IPAddress("2001:db8::10")!, IPAddress("192.0.2.10")!]
+
+    @Test(arguments: [
+        (UInt8(1), UInt8(0), "21010007000176390000000100000002b37b0d12d32830f5fafa192e2d99fa6602856560"),
+        (UInt8(2), UInt8(100), "21026407000105350000000100000002438e6792694ba188d3ba119ee0fce4aa1caaf81d"),
+    ])
+    func eachCarpnodeSignsAllTheAddresses(_ vhid: UInt8, _ advskew: UInt8, _ golden: String) {
+        let auth = CARPAuthenticator(key: CARPKey(passphrase: "s3cret"), vhid: vhid, addresses: addresses)
+        var header = CARPHeader(vhid: vhid, advbase: 1, advskew: advskew, counter: 0x0000_0001_0000_0002)
+        header.digest = auth.digest(counter: header.counterBytes)
+        #expect(toHex(header.sealed()) == golden)
+    }
+}
