@@ -155,6 +155,7 @@ for c in bsd-sysctl (__bsd_carp_is_ours sysctl; and echo sysctl)
     complete -c $c -n 'not string match -q -- "*=*" (commandline -ct)' -a 'net.inet.carp.dscp' -d 'DSCP of advertisements'
     complete -c $c -n 'not string match -q -- "*=*" (commandline -ct)' -a 'net.pfsync.carp_demotion_factor' -d 'demotion while pfsync0 is not in sync'
     complete -c $c -n 'not string match -q -- "*=*" (commandline -ct)' -a 'net.inet.carp.maintenance' -d 'persistent maintenance mode: demoted by 240 until 0, kept across restarts and reboots'
+    complete -c $c -n 'not string match -q -- "*=*" (commandline -ct)' -a 'net.inet.carp.arpbalance' -d 'vhids of one carpdev may share an IPv4 address; ARP picks one by the sender address'
     complete -c $c -n 'not string match -q -- "*=*" (commandline -ct)' -a 'net.inet.carp.stats' -d 'CARP statistics, read-only (netstat -s -p carp)'
     complete -c $c -n 'not string match -q -- "*=*" (commandline -ct)' -a 'net.inet.ip.forwarding' -d '/proc/sys/net/ipv4/ip_forward'
     complete -c $c -n 'not string match -q -- "*=*" (commandline -ct)' -a 'net.inet6.ip6.forwarding' -d '/proc/sys/net/ipv6/conf/all/forwarding'

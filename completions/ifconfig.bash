@@ -82,7 +82,7 @@ _bsd_carp_sysctl() {
     if [[ $cur == -* ]]; then
         COMPREPLY=( $(compgen -W '-a -n -q -f -p -w' -- "$cur") )
     else
-        COMPREPLY=( $(compgen -W 'net.inet.carp.allow net.inet.carp.preempt net.inet.carp.log net.inet.carp.demotion net.inet.carp.ifdown_demotion_factor net.inet.carp.senderr_demotion_factor net.inet.carp.dscp net.pfsync.carp_demotion_factor net.inet.carp.maintenance net.inet.carp.stats net.inet.ip.forwarding net.inet6.ip6.forwarding net.inet.ip.ttl net.inet6.ip6.hlim' -- "$cur") )
+        COMPREPLY=( $(compgen -W 'net.inet.carp.allow net.inet.carp.preempt net.inet.carp.log net.inet.carp.demotion net.inet.carp.ifdown_demotion_factor net.inet.carp.senderr_demotion_factor net.inet.carp.dscp net.pfsync.carp_demotion_factor net.inet.carp.maintenance net.inet.carp.arpbalance net.inet.carp.stats net.inet.ip.forwarding net.inet6.ip6.forwarding net.inet.ip.ttl net.inet6.ip6.hlim' -- "$cur") )
     fi
 }
 

@@ -29,7 +29,7 @@ public enum SysctlNames {
 
     /// True for net.inet.carp, net.inet.carp.X and the mapped BSD names: the rest goes to Linux's sysctl.
     public static func isOurs(_ name: String) -> Bool {
-        prefix(of: name) != nil || mappedPath(name) != nil
+        prefix(of: name) != nil || mappedPath(name) != nil || GlobalSettings.aliases[name] != nil
     }
 
     /// One operand: `name` or `name=value`.

@@ -18,13 +18,21 @@ struct BalancingPlane {
         var ifindex: Int32
     }
 
+    /// How a hashed mode picks the one that answers a requester.
+    enum Pick {
+        /// `balancing arp`: carp_hash of the requester's MAC with the key.
+        case carpHash(CARPKey)
+        /// arpbalance: the requester's IPv4 address as a number.
+        case sender
+    }
+
     struct Answer {
         var ifindex: Int32
-        /// The MAC given (and, in `arp` mode, its frame's source).
+        /// The MAC given (and, in the hashed modes, its frame's source).
         var mac: [UInt8]
-        /// `balancing arp`: the carpnode carp_hash picks for the requester answers, with its
-        /// own MAC, when this node is MASTER of it (nil for the others).
-        var hashed: (key: CARPKey, macs: [[UInt8]?])?
+        /// The hashed modes: the candidates in order, each its MAC when this node is its
+        /// MASTER, nil when another node answers for it.
+        var pick: (how: Pick, candidates: [[UInt8]?])?
     }
 
     /// The ruleset in the kernel; nil before the first one.
@@ -43,9 +51,9 @@ extension Node {
         /// This node is MASTER of the lowest vhid (`arp`: of any carpnode): it answers ARP and NS.
         var answering: Bool
         var parentIndex: Int32
-        /// `arp`: the key and each carpnode's MAC, nil for those this node is not MASTER of.
-        var hashed: (key: CARPKey, macs: [[UInt8]?])?
-        /// `arp`: every carpnode's MAC, which the carpdev must receive.
+        /// The hashed modes, per address: how the answer is picked among its candidates.
+        var picks: [IPAddress: (how: BalancingPlane.Pick, candidates: [[UInt8]?])] = [:]
+        /// The hashed modes: every candidate's MAC, which the carpdev must receive.
         var carpnodeMACs: [[UInt8]] = []
     }
 
@@ -74,10 +82,37 @@ extension Node {
             // carp_hash picks the carpnode per requester; each MASTER answers for its own.
             let macs = interface.carpnodes.map { interface.masters.contains($0) ? MACAddress.virtual(vhid: $0.vhid).bytes : nil }
             group.ownedMACs = interface.carpnodes.filter(interface.masters.contains).map { MACAddress.virtual(vhid: $0.vhid) }
+            let picks = Dictionary(config.addresses.map { ($0.address, (how: BalancingPlane.Pick.carpHash(config.key), candidates: macs)) },
+                                   uniquingKeysWith: { first, _ in first })
             return BalancedInterface(group: group, addresses: config.addresses, answering: !interface.masters.isEmpty,
-                                     parentIndex: parent.index, hashed: (config.key, macs),
+                                     parentIndex: parent.index, picks: picks,
                                      carpnodeMACs: interface.carpnodes.map { MACAddress.virtual(vhid: $0.vhid).bytes })
+        } + engine.arpBalancedCarpdevs.compactMap(arpBalancedInterface)
+    }
+
+    /// arpbalance's vhids on `carpdev` as one data plane: every address of theirs on every
+    /// node, the frames to the MACs of those this node is MASTER of taken, and each address
+    /// answered by the holder the sender's address picks.
+    private func arpBalancedInterface(_ carpdev: String) -> BalancedInterface? {
+        let keys = engine.arpBalanced(on: carpdev)
+        guard let parent = parents[carpdev], let first = keys.first else { return nil }
+        let mac = { (key: VirtualHostKey) in self.macvlans[key]?.mac.bytes ?? MACAddress.virtual(vhid: key.vhid).bytes }
+        let master = { (key: VirtualHostKey) in self.engine.hosts[key]?.machine.state == .master }
+        let configs = keys.compactMap { key in engine.hosts[key].map { (key, $0.machine.config) } }
+        var addresses: [IPPrefix] = []
+        var picks: [IPAddress: (how: BalancingPlane.Pick, candidates: [[UInt8]?])] = [:]
+        for (_, config) in configs {
+            for prefix in config.addresses where picks[prefix.address] == nil {
+                addresses.append(prefix)
+                let holders = configs.filter { $0.1.addresses.contains { $0.address == prefix.address } }.map(\.0)
+                picks[prefix.address] = (.sender, holders.map { master($0) ? mac($0) : nil })
+            }
         }
+        var group = BalancingRuleset.Group(name: "arpbalance_\(carpdev)", carpdev: carpdev, mac: MACAddress.virtual(vhid: first.vhid),
+                                           lscount: keys.count, lsmask: 0, families: [.inet])
+        group.ownedMACs = keys.filter(master).compactMap { MACAddress(bytes: mac($0)) }
+        return BalancedInterface(group: group, addresses: addresses, answering: keys.contains(where: master), parentIndex: parent.index,
+                                 picks: picks, carpnodeMACs: keys.map(mac))
     }
 
     /// Brings the data plane up to date with the engine.
@@ -152,7 +187,8 @@ extension Node {
                     memberships.insert(.init(mac: NeighborReplies.solicitedNodeMAC(address), ifindex: interface.parentIndex))
                 }
                 if interface.answering {
-                    answers[prefix.address] = .init(ifindex: interface.parentIndex, mac: interface.group.mac.bytes, hashed: interface.hashed)
+                    answers[prefix.address] = .init(ifindex: interface.parentIndex, mac: interface.group.mac.bytes,
+                                                    pick: interface.picks[prefix.address])
                 }
             }
         }
@@ -173,9 +209,19 @@ extension Node {
         guard let request = NeighborReplies.request(in: frame), let answer = balancing.answers[request.target],
               answer.ifindex == ifindex, let carpdev = carpdevByIndex[ifindex], var source = parents[carpdev]?.mac else { return }
         var mac = answer.mac
-        if let hashed = answer.hashed, request.requesterMAC.count == 6 {
-            let index = Int(BalancingHash.carpHash(key: hashed.key, mac: request.requesterMAC) % UInt32(hashed.macs.count))
-            guard let own = hashed.macs[index] else { return }
+        if let pick = answer.pick, !pick.candidates.isEmpty {
+            let hash: UInt32
+            switch (pick.how, request.requester) {
+            case (.carpHash(let key), _) where request.requesterMAC.count == 6:
+                hash = BalancingHash.carpHash(key: key, mac: request.requesterMAC)
+            case (.sender, .v4(let sender)):
+                hash = sender.value  // FreeBSD's ntohl(sender) % count
+            case (.sender, .v6):
+                hash = 0  // arpbalance is IPv4's; an IPv6 address of such a vhid has one holder
+            default:
+                return
+            }
+            guard let own = pick.candidates[Int(hash % UInt32(pick.candidates.count))] else { return }
             (mac, source) = (own, own)
         }
         let reply: [UInt8]? = switch request.target {

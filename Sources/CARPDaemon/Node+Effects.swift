@@ -15,7 +15,12 @@ extension Node {
             case .vhost(let key, let action): effects.append(key, action)
             case .ownership(let name, let masters):
                 emit(.debug, "carp: \(name): MASTER of \(masters.isEmpty ? "none" : masters.map(\.description).joined(separator: " "))")
-                if engine.interfaces[name]?.balancing.isBalanced == true { balancingChanged = true }
+                if engine.interfaces[name]?.balancing.isBalanced == true
+                    || engine.interfaces[name]?.vhosts.contains(where: engine.arpBalanced.contains) == true {
+                    balancingChanged = true
+                }
+            case .balancingChanged:
+                balancingChanged = true
             }
         }
     }

@@ -95,7 +95,9 @@ extension Node {
             config.addresses.remove(at: index)
         }
         for prefix in r.add {
-            for (other, host) in engine.hosts where other != key && !sharing.contains(other)
+            // FreeBSD's arpbalance shares an IPv4 address between the vhids of a carpdev.
+            let shared = engine.settings.arpbalance == 1 && prefix.family == .inet
+            for (other, host) in engine.hosts where other != key && !sharing.contains(other) && !(shared && other.carpdev == key.carpdev)
                 && host.machine.config.addresses.contains(where: { $0.address == prefix.address }) {
                 throw ControlFailure(EEXIST, "\(prefix.address): already in use by vhid \(other)")
             }

@@ -11,6 +11,8 @@ public struct GlobalSettings: Hashable, Sendable {
     public var pfsyncDemotionFactor = 240
     /// bsd-carp's persistent maintenance mode (pfSense's): demoted until lifted.
     public var maintenance = 0
+    /// FreeBSD's (before 10) and pfSense's ARP balancing over vhids that share an address.
+    public var arpbalance = 0
 
     public init() {}
 
@@ -42,9 +44,17 @@ public struct GlobalSettings: Hashable, Sendable {
              keyPath: \.pfsyncDemotionFactor, writeAdds: false, help: "demotion while pfsync0 is not in sync"),
         Node(name: "net.inet.carp.maintenance", range: 0...1, keyPath: \.maintenance, writeAdds: false,
              help: "persistent maintenance mode: demoted by 240 until 0, kept across restarts and reboots"),
+        Node(name: "net.inet.carp.arpbalance", range: 0...1, keyPath: \.arpbalance, writeAdds: false,
+             help: "vhids of one carpdev may share an IPv4 address; ARP picks one by the sender address"),
     ]
 
-    public static func node(named name: String) -> Node? { nodes.first { $0.name == name } }
+    /// Other spellings in use: pfSense's scripts and the seed material write net.inet.arpbalance.
+    public static let aliases = ["net.inet.arpbalance": "net.inet.carp.arpbalance"]
+
+    public static func node(named name: String) -> Node? {
+        let name = aliases[name] ?? name
+        return nodes.first { $0.name == name }
+    }
 
     /// The largest advskew either BSD accepts.
     public static let maximumAdvskew: UInt8 = 254

@@ -37,6 +37,21 @@ struct BalancingNodeTests {
         #expect(t.journal.lines.contains { $0.contains("garp") } == false)
     }
 
+    /// The second carpnode's advertisement authenticates over every address of the
+    /// interface, as OpenBSD's does (the golden bytes: CarpnodeAdvertisementTests).
+    @Test func aCarpnodeSignsEveryAddressOfItsInterface() throws {
+        let t = TestNode(hook: false)
+        _ = balanced(t, nodes: "1:100,2:0", addresses: ["192.0.2.10/24", "2001:db8::10/64"])
+        t.advance(3_000_000_000)
+        #expect(t.state(2) == .master)
+        let frame = try #require(t.packets.frames.last { $0.frame[12] == 0x08 && $0.frame[13] == 0x00 })
+        let header = try #require(CARPHeader(bytes: frame.frame[34..<70]))
+        #expect(header.vhid == 2)
+        let auth = CARPAuthenticator(key: CARPKey(passphrase: "s3cret"), vhid: 2,
+                                     addresses: [IPAddress("192.0.2.10")!, IPAddress("2001:db8::10")!])
+        #expect(header.digest == auth.digest(counter: header.counterBytes))
+    }
+
     @Test func theTableFollowsTheOwners() throws {
         let t = TestNode(hook: false)
         _ = balanced(t)
@@ -102,6 +117,45 @@ struct BalancingNodeTests {
         #expect(Array(reply[22..<28]) == [0, 0, 0x5e, 0, 1, 1])  // "192.0.2.10 is at 00:00:5e:00:01:01"
         #expect(ask(from: 6) != nil)
         #expect(ask(from: 1) == nil)  // carpnode 2's, which the other node answers
+    }
+
+    /// FreeBSD's net.inet.carp.arpbalance (the seed spells it net.inet.arpbalance): two vhids
+    /// carry one address; ARP picks the vhid by the sender's address.
+    @Test func arpbalanceSharesAnAddressBetweenVhids() throws {
+        let t = TestNode(hook: false)
+        t.files.executables.insert("/usr/sbin/nft")
+        t.addVhid(1, addresses: ["192.0.2.10/24"])
+        #expect(t.send("set", [("carpdev", "eth0"), ("vhid", "2"), ("addr", "192.0.2.10/24")]).message
+                == "192.0.2.10: already in use by vhid 1@eth0")
+        #expect(t.send("sysctl", [("name", "net.inet.arpbalance"), ("value", "1")]).errno == 0)
+        #expect(t.node.engine.settings.arpbalance == 1)
+        t.advance(3_000_000_000)
+        #expect(t.state(1) == .master)
+        let vh1 = try #require(try t.routes.link(named: "vh1-eth0")).index
+        #expect(t.routes.held[vh1]?.contains(IPPrefix("192.0.2.10/24")!) == true)
+        // The second holder: vhid 1 gives the address up to the loopback, both share it.
+        t.addVhid(2, advskew: 100, addresses: ["192.0.2.10/24"])
+        #expect(t.node.engine.arpBalanced.count == 2)
+        #expect(t.routes.held[vh1]?.isEmpty == true)
+        #expect(t.routes.held[1]?.contains(IPPrefix("192.0.2.10/32")!) == true)
+        func ask(from last: UInt8) -> [UInt8]? {
+            var request: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 2, 0, 0, 0, 0, last, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1]
+            request += [2, 0, 0, 0, 0, last, 192, 0, 2, last, 0, 0, 0, 0, 0, 0, 192, 0, 2, 10]
+            t.packets.frames = []
+            t.node.neighborRequest(request, ifindex: 2)
+            return t.packets.frames.first?.frame
+        }
+        // 192.0.2.100 % 2 = 0: vhid 1, MASTER here, answers with its MAC; .101 picks vhid 2.
+        let reply = try #require(ask(from: 100))
+        #expect(Array(reply[22..<28]) == [0, 0, 0x5e, 0, 1, 1])
+        #expect(ask(from: 101) == nil)
+        // Not off while they share it; once vhid 2 is gone, vhid 1 has it on its own link again.
+        #expect(t.send("sysctl", [("name", "net.inet.carp.arpbalance"), ("value", "0")]).message
+                == "net.inet.carp.arpbalance: vhid 1@eth0 shares its address with another: remove the address from one first")
+        #expect(t.send("remove", [("carpdev", "eth0"), ("vhid", "2")]).errno == 0)
+        #expect(t.node.engine.arpBalanced.isEmpty)
+        #expect(t.routes.held[vh1]?.contains(IPPrefix("192.0.2.10/24")!) == true)
+        #expect(t.routes.held[1]?.contains(IPPrefix("192.0.2.10/32")!) == false)
     }
 
     @Test func whatLinuxCannotDoIsRefusedBeforeAnythingChanges() {

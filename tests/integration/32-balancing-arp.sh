@@ -13,16 +13,7 @@ BALANCE="$BC_HERE/balance.py"
 VIP=192.0.2.10
 
 topology a b c
-nsx c sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 || fail "sysctl on c"
-DEVS=() MACS=()
-for i in 1 2 3 4 5 6; do
-    mac=02:00:00:00:00:0$i
-    ip -n "$(ns c)" link add "cm$i" link eth0 address "$mac" type macvlan mode bridge || fail "client cm$i"
-    nsx c sysctl -qw "net.ipv4.conf.cm$i.rp_filter=0"
-    ip -n "$(ns c)" addr add "192.0.2.20$i/24" dev "cm$i" || fail "address of cm$i"
-    ip -n "$(ns c)" link set "cm$i" up || fail "cm$i up"
-    DEVS+=("cm$i") MACS+=("$mac")
-done
+mac_clients 6
 for n in a b; do
     nsx "$n" "$PYTHON" "$BALANCE" serve "$n" 8080 >/dev/null 2>&1 &
     track $!

@@ -605,3 +605,20 @@ rename_eth() {
     ip -n "$nsn" link set eth0 down && ip -n "$nsn" link set eth0 name "$2" && ip -n "$nsn" link set "$2" up ||
         fail "rename eth0 to $2 on $1"
 }
+
+# mac_clients N: N clients on node c, each a macvlan cmI of c's eth0 with its own MAC
+# 02:00:00:00:00:0I and address 192.0.2.20I/24 (one neighbour entry per client, as separate
+# hosts have); each answers ARP for its own address only. Sets DEVS and MACS.
+mac_clients() {
+    local i mac
+    DEVS=() MACS=()
+    nsx c sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 || fail "sysctl on c"
+    for ((i = 1; i <= $1; i++)); do
+        mac=02:00:00:00:00:0$i
+        ip -n "$(ns c)" link add "cm$i" link eth0 address "$mac" type macvlan mode bridge || fail "client cm$i"
+        nsx c sysctl -qw "net.ipv4.conf.cm$i.rp_filter=0"
+        ip -n "$(ns c)" addr add "192.0.2.20$i/24" dev "cm$i" || fail "address of cm$i"
+        ip -n "$(ns c)" link set "cm$i" up || fail "cm$i up"
+        DEVS+=("cm$i") MACS+=("$mac")
+    done
+}

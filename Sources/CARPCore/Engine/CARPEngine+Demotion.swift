@@ -84,6 +84,7 @@ extension CARPEngine {
         settings[node] = new
         var outputs = name == "net.inet.carp.allow" && old != new ? reevaluate(hosts.keys.sorted(), now: now) : []
         if name == Self.maintenanceSysctl && old != new { outputs += maintenanceDemotion(new == 1, now: now) }
+        outputs += refreshArpBalance()
         return (old, new, outputs)
     }
 

@@ -34,6 +34,8 @@ public enum EngineOutput: Hashable, Sendable {
     case log(LogLevel, String)
     /// The MASTER vhosts of a carp interface changed (what load balancing will follow).
     case ownership(interface: String, masters: [VirtualHostKey])
+    /// Which vhids share their addresses under arpbalance changed.
+    case balancingChanged
 }
 
 /// All vhids of one node plus the node-wide sysctls, demotion and statistics.
@@ -63,6 +65,8 @@ public struct CARPEngine: Sendable {
     var failedClaims: [VirtualHostKey: ClaimFailure] = [:]
     /// The demotion pfsync0 holds now (CARPEngine+Pfsync), 0 when in sync.
     public internal(set) var pfsyncDemotion = 0
+    /// The vhids that share an address under net.inet.carp.arpbalance (CARPEngine+ArpBalance).
+    public internal(set) var arpBalanced: Set<VirtualHostKey> = []
 
     public init() {}
 
@@ -105,10 +109,12 @@ public struct CARPEngine: Sendable {
         guard hosts[key] != nil else {
             hosts[key] = VirtualHost(machine: CARPMachine(config: config, counterSeed: counterSeed), adminUp: true)
             attach(key, to: interface ?? "vh\(key.vhid)-\(key.carpdev)", named: named, balancing: balancing)
-            return reevaluate([key], now: now)
+            return refreshArpBalance() + reevaluate([key], now: now)
         }
         let actions = hosts[key]!.machine.configure(config, context: context(for: key), now: now)
-        return tagged(key, actions) + reevaluate([key], now: now)
+        // Whether it now shares an address decides what becomes of its claim.
+        let arp = refreshArpBalance()
+        return arp + tagged(key, actions) + reevaluate([key], now: now)
     }
 
     /// Administrative up/down. Down bows out a MASTER first, as OpenBSD's `ifconfig carpN down`.
@@ -138,7 +144,7 @@ public struct CARPEngine: Sendable {
         detach(key)
         hosts[key] = nil
         deadlines[key] = nil  // tagged() above read the machine before it went
-        return outputs
+        return outputs + refreshArpBalance()
     }
 
     /// `state master|backup`.
@@ -225,7 +231,7 @@ public struct CARPEngine: Sendable {
     mutating func tagged(_ key: VirtualHostKey, at index: [VirtualHostKey: VirtualHost].Index, _ actions: [CARPAction]) -> [EngineOutput] {
         deadlines[key] = Self.nextDeadline(of: &hosts.values[index])
         guard !actions.isEmpty else { return [] }
-        let balanced = interfaceOf[key].flatMap { interfaces[$0]?.balancing.isBalanced } ?? false
+        let balanced = (interfaceOf[key].flatMap { interfaces[$0]?.balancing.isBalanced } ?? false) || arpBalanced.contains(key)
         var outputs: [EngineOutput] = []
         for action in actions {
             // Balanced carpnodes keep the addresses whatever their state: no claim, no
