@@ -155,16 +155,18 @@ extension Node {
         balancing.loopback = wanted
     }
 
-    /// `nft -f` of the whole table: one transaction, so a takeover never leaves a moment in
-    /// which a flow is taken by two nodes or by none of the living.
+    /// One `nft -f` transaction, so a takeover never leaves a moment in which a flow is taken
+    /// by two nodes or by none of the living: the whole table after a change of
+    /// configuration, only the owned sets after a takeover (the remainder maps are large).
     private func applyRuleset(_ ruleset: BalancingRuleset) {
         guard let nft = nftPath else {
             emit(.error, "carp: balancing: nft not found (install nftables); no node takes this node's flows")
             return
         }
-        let path = options.runtimeDirectory + "/balancing.nft"
+        let owners = balancing.ruleset.map { $0.structure == ruleset.structure && !ruleset.groups.isEmpty } ?? false
+        let path = options.runtimeDirectory + (owners ? "/balancing-owners.nft" : "/balancing.nft")
         do {
-            try files.write(ruleset.script, to: path)
+            try files.write(owners ? ruleset.ownersScript : ruleset.script, to: path)
             let output = try processes.run(nft, ["-f", path], timeout: 5_000_000_000)
             guard output.status == .exited(0) else {
                 emit(.error, "carp: balancing: nft: \(output.text.split(separator: "\n").first ?? "failed")")

@@ -6,10 +6,13 @@ import Glibc
 /// carpnode, each with its vhid and advskew, sharing the interface's addresses, key and
 /// advbase) whose MASTERs share the traffic (Node+Balancing.swift has the data plane).
 extension Node {
-    /// A change for a carp interface that has, or is given, several carpnodes.
+    /// A change for a carp interface that has, or is given (now or while it waits for its
+    /// carpdev), several carpnodes.
     func isCarpnodesChange(_ r: VirtualHostChange) -> Bool {
         guard let name = r.ifname else { return false }
-        return r.carpnodes != nil || r.balancing != nil || (engine.interfaces[name]?.vhosts.count ?? 0) > 1
+        let interface = engine.interfaces[name]
+        return r.carpnodes != nil || r.balancing != nil || (interface?.vhosts.count ?? 0) > 1
+            || interface?.pending?.carpnodes != nil || interface?.pending?.balancing != nil
     }
 
     /// Applies `change` to the balanced carp interface it names: the carpnodes are created,
@@ -78,8 +81,7 @@ extension Node {
         }
         guard !config.isVRRP else { throw ControlFailure(EINVAL, "carpnodes: not with carpver 3") }
         guard r.lladdr == nil else { throw ControlFailure(EINVAL, "lladdr: not with balancing \(mode.rawValue)") }
-        // `arp` hashes each requester in carpd: any count does.
-        if mode.sharesPackets, let refusal = BalancingRuleset.refusal(lscount: keys.count, families: config.families) {
+        if let refusal = BalancingRuleset.refusal(lscount: keys.count) {
             throw ControlFailure(EINVAL, "carpnodes: \(refusal)")
         }
         for key in keys {

@@ -57,13 +57,56 @@ struct BalancingRulesetTests {
         #expect(BalancingRuleset.ownedPairs(.inet, lscount: 4, lsmask: 0).isEmpty)
     }
 
-    @Test func countsWithoutAnExactSetAreRefused() {
-        #expect(BalancingRuleset.refusal(lscount: 2, families: [.inet, .inet6]) == nil)
-        #expect(BalancingRuleset.refusal(lscount: 32, families: [.inet]) == nil)
-        #expect(BalancingRuleset.refusal(lscount: 3, families: [.inet])
-                == "3 carpnodes: Linux balances 2, 4, 8, 16 or 32 (the hash must be OpenBSD's)")
-        #expect(BalancingRuleset.refusal(lscount: 4, families: [.inet6])
-                == "4 carpnodes: IPv6 addresses are balanced over 2 carpnodes only")
+    @Test func powersOfTwoUsePairsTheRestTheRemainder() {
+        #expect(BalancingRuleset.method(lscount: 2, families: [.inet, .inet6]) == .pairs)
+        #expect(BalancingRuleset.method(lscount: 32, families: [.inet]) == .pairs)
+        #expect(BalancingRuleset.method(lscount: 4, families: [.inet, .inet6]) == .remainder)
+        #expect(BalancingRuleset.method(lscount: 3, families: [.inet]) == .remainder)
+        #expect(BalancingRuleset.refusal(lscount: 3) == nil)
+        #expect(BalancingRuleset.refusal(lscount: 33) == "33 carpnodes: between 2 and 32")
+    }
+
+    /// The remainder chain, run as nftables would run it on a packet: its maps and rules
+    /// read back from the script, the addresses placed where `@nh` offsets point.
+    @Test(arguments: [(3, AddressFamily.inet), (5, .inet), (31, .inet), (3, .inet6), (4, .inet6), (7, .inet6)])
+    func theRemainderChainIsTheFold(_ lscount: Int, _ family: AddressFamily) throws {
+        let group = BalancingRuleset.Group(name: "carp0", carpdev: "eth0", mac: MACAddress(bytes: [1, 0, 0x5e, 0, 1, 1])!,
+                                           lscount: lscount, lsmask: 0b101, families: [family])
+        let lines = BalancingRuleset(groups: [group]).script.split(separator: "\n").map(String.init)
+        var maps: [String: [[Int]: Int]] = [:], current: String?
+        for line in lines {
+            if line.hasPrefix("  map ") { current = String(line.dropFirst(6).dropLast(2)) }
+            guard let name = current, line.hasPrefix("    elements = { ") else { continue }
+            let number = { (text: Substring) in Int(text.filter { $0 != " " })! }
+            for element in line.dropFirst(17).dropLast(2).split(separator: ",") {
+                let parts = element.split(separator: ":")
+                maps[name, default: [:]][parts[0].split(separator: ".").map(number)] = number(parts[1])
+            }
+            current = nil
+        }
+        let proto = family == .inet ? "meta protocol ip " : "meta protocol ip6 "
+        let rules = lines.map { String($0.drop { $0 == " " }) }.filter { $0.hasPrefix(proto) }.map { String($0.dropFirst(proto.count)) }
+        var random = Bytes()
+        for _ in 0..<300 {
+            let s = random.next(family == .inet ? 4 : 16), d = random.next(family == .inet ? 4 : 16)
+            // The network header as the offsets see it.
+            var header = [UInt8](repeating: 0, count: family == .inet ? 20 : 40)
+            header.replaceSubrange((family == .inet ? 12 : 8)..<(family == .inet ? 16 : 24), with: s)
+            header.replaceSubrange((family == .inet ? 16 : 24)..<(family == .inet ? 20 : 40), with: d)
+            let byte = { (field: Substring) in Int(header[Int(field.split(separator: ",")[1])! / 8]) }
+            var mark = -1, priority = -1, kept: Bool?
+            for rule in rules {
+                let words = rule.split(separator: " ")
+                if rule == "meta mark set 0" { mark = 0 }
+                else if rule.hasPrefix("meta priority set @nh") { priority = try #require(maps["byte_xor"]?[[byte(words[3]), byte(words[5])]]) }
+                else if rule.hasPrefix("meta priority set meta priority") { priority = try #require(maps["byte_xor2"]?[[priority, byte(words[6])]]) }
+                else if rule.hasPrefix("meta mark set meta mark") { mark = try #require(maps["carp0_rem"]?[[mark, priority]]) }
+                else if rule.hasPrefix("meta mark @carp0_own") { kept = BalancingRuleset.ownedBuckets(lscount: lscount, lsmask: 0b101).contains(String(mark)) }
+            }
+            let fold = BalancingHash.fold(source: s, destination: d)
+            #expect(mark == Int(fold % UInt32(lscount)))
+            #expect(kept == BalancingHash.accepts(fold: fold, lscount: lscount, lsmask: 0b101))
+        }
     }
 
     @Test func theScriptReplacesCarpdsTableInOneGo() {

@@ -60,9 +60,10 @@ struct BalancingNodeTests {
         #expect(t.files.contents[path]?.contains("ether daddr 01:00:5e:00:01:01 jump carp0") == true)
         #expect(t.files.contents[path]?.contains("elements") == false)
         t.advance(3_000_000_000)
-        let script = try #require(t.files.contents[path])
-        #expect(script.contains("elements = { 0.0.0.0 . 0.0.0.0, 0.0.0.1 . 0.0.0.1 }"))
-        #expect(t.journal.lines.contains("run /usr/sbin/nft -f \(path)"))
+        // A takeover rewrites only the owned sets, in one transaction.
+        let owners = try #require(t.files.contents["/run/test/balancing-owners.nft"])
+        #expect(owners == "flush set netdev carpd carp0_own4\nadd element netdev carpd carp0_own4 { 0.0.0.0 . 0.0.0.0, 0.0.0.1 . 0.0.0.1 }\n")
+        #expect(t.journal.lines.contains("run /usr/sbin/nft -f /run/test/balancing-owners.nft"))
         // MASTER of the lowest vhid: it answers ARP for the addresses with the group MAC.
         #expect(t.packets.listening)
         #expect(t.packets.memberships.contains("01:00:5e:00:01:01@2"))
@@ -100,7 +101,8 @@ struct BalancingNodeTests {
                                ("key", "secret"), ("addr", "192.0.2.10/24")]).errno == 0)
         t.advance(3_000_000_000)
         #expect(t.state(1) == .master)
-        #expect(t.files.contents["/run/test/balancing.nft"]?.contains("ether daddr { 00:00:5e:00:01:01 } meta pkttype set host accept") == true)
+        #expect(t.files.contents["/run/test/balancing.nft"]?.contains("ether daddr @carp0_macs meta pkttype set host accept") == true)
+        #expect(t.files.contents["/run/test/balancing-owners.nft"]?.contains("add element netdev carpd carp0_macs { 00:00:5e:00:01:01 }") == true)
         // Its advertisements come from the carpnode's own MAC, out the carpdev.
         let advert = try #require(t.packets.frames.last { $0.frame[12] == 0x08 })
         #expect(Array(advert.frame[6..<12]) == [0, 0, 0x5e, 0, 1, 1])
@@ -158,9 +160,21 @@ struct BalancingNodeTests {
         #expect(t.routes.held[1]?.contains(IPPrefix("192.0.2.10/32")!) == false)
     }
 
+    /// OpenBSD's carp0 configured word by word: the carpnodes wait for the carpdev.
+    @Test func carpnodesGivenBeforeTheCarpdevAreKept() {
+        let t = TestNode(hook: false)
+        t.files.executables.insert("/usr/sbin/nft")
+        #expect(t.send("set", [("ifname", "carp0"), ("carpnodes", "1:0,2:100"), ("key", "s3cret")]).errno == 0)
+        #expect(t.node.engine.hosts.isEmpty)
+        #expect(t.send("set", [("ifname", "carp0"), ("carpdev", "eth0"), ("addr", "192.0.2.10/24")]).errno == 0)
+        #expect(t.node.records().filter { $0.ifname == "carp0" }.map(\.vhid) == [1, 2])
+        #expect(t.node.records().first?.balancing == .ip)
+    }
+
     @Test func whatLinuxCannotDoIsRefusedBeforeAnythingChanges() {
         let t = TestNode(hook: false)
-        #expect(balanced(t, nodes: "1:0,2:0,3:0").message == "carpnodes: 3 carpnodes: Linux balances 2, 4, 8, 16 or 32 (the hash must be OpenBSD's)")
+        #expect(t.send("set", [("ifname", "carp2"), ("carpdev", "eth0"), ("carpnodes", "6:0,7:0"), ("carpver", "3"),
+                               ("addr", "192.0.2.12/24")]).message == "carpnodes: not with carpver 3")
         #expect(t.send("set", [("ifname", "carp1"), ("carpdev", "eth0"), ("carpnodes", "4:0,5:0"), ("balancing", "none"),
                                ("addr", "192.0.2.11/24")]).message == "balancing none: several carpnodes without balancing are not supported yet")
         #expect(t.send("set", [("carpdev", "eth0"), ("vhid", "9"), ("carpnodes", "9:0,10:0")]).message

@@ -54,8 +54,7 @@ expect_error a "ifconfig: \"advskw\": unknown keyword (did you mean \"advskew\"?
 expect_error a "ifconfig: non parsable arg: 2-100" ifconfig carp0 carpnodes 1:0,2-100
 expect_error a "ifconfig: balancing round-robin: unknown mode" ifconfig carp0 balancing round-robin
 expect_error a "ifconfig: carpnodes: only a carp interface balances (OpenBSD's carpN)" ifconfig eth0 carpnodes 1:0,2:100
-expect_error a "ifconfig: carpnodes: 3 carpnodes: Linux balances 2, 4, 8, 16 or 32 (the hash must be OpenBSD's)" \
-    ifconfig carp9 carpnodes 1:0,2:0,3:0 carpdev eth0 192.0.2.60/32
+expect_error a "ifconfig: carpnodes: not with carpver 3" ifconfig carp9 carpnodes 11:0,12:0 carpver 3 carpdev eth0 192.0.2.60/32
 expect_error a "ifconfig: carppeer: only IPv4 addresses are supported" ifconfig carp0 carppeer 2001:db8::2
 expect_error a "ifconfig: nosuch0: no such interface" ifconfig nosuch0 up
 expect_error a "ifconfig: nosuch0: no such interface" ifconfig nosuch0

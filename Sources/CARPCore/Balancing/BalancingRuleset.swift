@@ -4,10 +4,13 @@
 /// kept when OpenBSD's fold of its source and destination falls on a carpnode this node is
 /// MASTER of, and its packet type becomes "host" so that TCP and forwarding take it.
 ///
-/// nftables cannot XOR two fields, but `x % 2^k` only needs the low k bits of the fold, which
-/// are the XOR of the low k bits of each address word: a set of the (source bits .
-/// destination bits) pairs whose XOR is an owned carpnode does the fold exactly. Hence
-/// counts that are powers of two, and IPv6 (four words each side) only for two carpnodes.
+/// nftables cannot XOR two fields. Two exact ways to the fold (BalancingHash):
+/// - `pairs` (BalancingRuleset+Pairs): `x % 2^k` needs only the low k bits of the fold, the
+///   XOR of the low k bits of the address words: a set of the (source bits . destination
+///   bits) pairs whose XOR is an owned carpnode. Powers of two; IPv6 only for two.
+/// - `remainder` (BalancingRuleset+Remainder): any count, byte by byte through maps, the
+///   XOR of two bytes in a 65,536-entry map, the running remainder in the packet's mark.
+/// The owners change with every takeover; only they are rewritten then (`ownersScript`).
 public struct BalancingRuleset: Equatable, Sendable {
     /// One balanced carp interface as the data plane sees it.
     public struct Group: Equatable, Sendable {
@@ -40,15 +43,29 @@ public struct BalancingRuleset: Equatable, Sendable {
 
     public init(groups: [Group]) { self.groups = groups }
 
-    /// Why `lscount` carpnodes cannot be balanced here, nil when they can.
-    public static func refusal(lscount: Int, families: Set<AddressFamily>) -> String? {
-        guard lscount >= 2, lscount <= CarpNode.maximumCount, lscount & (lscount - 1) == 0 else {
-            return "\(lscount) carpnodes: Linux balances 2, 4, 8, 16 or 32 (the hash must be OpenBSD's)"
+    /// How a group's fold is done in nftables.
+    public enum Method: Equatable, Sendable {
+        case pairs, remainder
+    }
+
+    public static func method(lscount: Int, families: Set<AddressFamily>) -> Method {
+        lscount & (lscount - 1) == 0 && (lscount == 2 || !families.contains(.inet6)) ? .pairs : .remainder
+    }
+
+    /// Why `lscount` carpnodes cannot be balanced, nil when they can.
+    public static func refusal(lscount: Int) -> String? {
+        lscount >= 2 && lscount <= CarpNode.maximumCount ? nil : "\(lscount) carpnodes: between 2 and \(CarpNode.maximumCount)"
+    }
+
+    /// What only a configuration changes: a takeover that leaves it alike needs only
+    /// `ownersScript`.
+    public var structure: [Group] {
+        groups.map { group in
+            var g = group
+            g.lsmask = 0
+            g.ownedMACs = g.ownedMACs.map { _ in [] }
+            return g
         }
-        if families.contains(.inet6) && lscount > 2 {
-            return "\(lscount) carpnodes: IPv6 addresses are balanced over 2 carpnodes only"
-        }
-        return nil
     }
 
     /// The `nft -f` script that replaces carpd's table in one transaction (an empty ruleset
@@ -57,22 +74,25 @@ public struct BalancingRuleset: Equatable, Sendable {
         var lines = ["table netdev \(Self.table) {}", "delete table netdev \(Self.table)"]
         guard !groups.isEmpty else { return lines.joined(separator: "\n") + "\n" }
         lines.append("table netdev \(Self.table) {")
-        for group in groups where group.ownedMACs == nil {
-            lines += setLines(group)
-            lines += chainLines(group)
+        lines += remainderMaps
+        for group in groups {
+            if group.ownedMACs != nil {
+                lines += ownedSet(group.name + "_macs", declaration: "type ether_addr", elements: ownedElements(group))
+                continue
+            }
+            switch Self.method(lscount: group.lscount, families: group.families) {
+            case .pairs: lines += pairsLines(group)
+            case .remainder: lines += remainderLines(group)
+            }
         }
         for carpdev in Set(groups.map(\.carpdev)).sorted() {
             lines.append("  chain ingress_\(carpdev) {")
             lines.append("    type filter hook ingress device \"\(carpdev)\" priority -500; policy accept;")
             for group in groups where group.carpdev == carpdev {
-                if let owned = group.ownedMACs {
-                    // Unicast MACs of other nodes arrive as "other host" and are dropped by IP.
-                    if !owned.isEmpty {
-                        lines.append("    ether daddr { \(owned.map(\.description).joined(separator: ", ")) } meta pkttype set host accept")
-                    }
-                } else {
-                    lines.append("    ether daddr \(group.mac) jump \(group.name)")
-                }
+                // `arp`: the frames to the MACs this node answers for are its; the others'
+                // arrive as "other host" and IP drops them.
+                lines.append(group.ownedMACs != nil ? "    ether daddr @\(group.name)_macs meta pkttype set host accept"
+                                                    : "    ether daddr \(group.mac) jump \(group.name)")
             }
             lines.append("  }")
         }
@@ -80,61 +100,43 @@ public struct BalancingRuleset: Equatable, Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func setLines(_ group: Group) -> [String] {
+    /// The owners alone, for a table whose `structure` is already this one's: each owned
+    /// set emptied and filled again in one transaction.
+    public var ownersScript: String {
         var lines: [String] = []
-        for family in AddressFamily.allCases where group.families.contains(family) {
-            let type = family == .inet ? "ipv4_addr . ipv4_addr" : "ipv6_addr . ipv6_addr"
-            lines.append("  set \(group.name)_\(Self.suffix(family)) {")
-            lines.append("    type \(type)")
-            let elements = Self.ownedPairs(family, lscount: group.lscount, lsmask: group.lsmask)
-            if !elements.isEmpty { lines.append("    elements = { \(elements.joined(separator: ", ")) }") }
-            lines.append("  }")
-        }
-        return lines
-    }
-
-    private func chainLines(_ group: Group) -> [String] {
-        var lines = ["  chain \(group.name) {"]
-        // ICMP errors concern a flow some node owns: every node sees them (Linux drops
-        // those for sockets it does not have).
-        lines.append("    icmp type { destination-unreachable, time-exceeded, parameter-problem } meta pkttype set host accept")
-        lines.append("    icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } meta pkttype set host accept")
-        for family in AddressFamily.allCases where group.families.contains(family) {
-            let (proto, mask) = family == .inet ? ("ip", Self.mask4(group.lscount)) : ("ip6", Self.mask6)
-            lines.append("    \(proto) saddr & \(mask) . \(proto) daddr & \(mask) @\(group.name)_\(Self.suffix(family)) meta pkttype set host counter accept")
-        }
-        // Not ours, or a family the group does not carry: another node's (or nobody's).
-        lines.append("    meta protocol { ip, ip6 } counter drop")
-        lines.append("  }")
-        return lines
-    }
-
-    static func suffix(_ family: AddressFamily) -> String { family == .inet ? "own4" : "own6" }
-
-    /// 0.0.0.(lscount - 1): the low bits of the last byte hold `fold % lscount`.
-    static func mask4(_ lscount: Int) -> String { "0.0.0.\(lscount - 1)" }
-
-    /// Bit 0 of the last byte of each 32-bit word.
-    static let mask6 = "0:1:0:1:0:1:0:1"
-
-    /// The (source bits . destination bits) pairs whose fold falls on an owned carpnode.
-    static func ownedPairs(_ family: AddressFamily, lscount: Int, lsmask: UInt32) -> [String] {
-        switch family {
-        case .inet:
-            return (0..<lscount).flatMap { s in
-                (0..<lscount).compactMap { d in
-                    lsmask & (1 << UInt32(s ^ d)) != 0 ? "0.0.0.\(s) . 0.0.0.\(d)" : nil
-                }
-            }
-        case .inet6:
-            // Four bits a side, one per word; the fold's bit 0 is the parity of all eight.
-            let word = { (bits: Int) in (0..<4).map { "0:\(bits >> (3 - $0) & 1)" }.joined(separator: ":") }
-            return (0..<16).flatMap { s in
-                (0..<16).compactMap { d in
-                    let parity = (s ^ d).nonzeroBitCount & 1
-                    return lsmask & (1 << UInt32(parity)) != 0 ? "\(word(s)) . \(word(d))" : nil
-                }
+        for group in groups {
+            for (set, elements) in ownedSets(group) {
+                lines.append("flush set netdev \(Self.table) \(set)")
+                if !elements.isEmpty { lines.append("add element netdev \(Self.table) \(set) { \(elements.joined(separator: ", ")) }") }
             }
         }
+        return lines.joined(separator: "\n") + "\n"
     }
+
+    /// Each owned set of `group` with its elements.
+    func ownedSets(_ group: Group) -> [(String, [String])] {
+        if group.ownedMACs != nil { return [(group.name + "_macs", ownedElements(group))] }
+        switch Self.method(lscount: group.lscount, families: group.families) {
+        case .pairs:
+            return AddressFamily.allCases.filter(group.families.contains).map {
+                ("\(group.name)_\(Self.suffix($0))", Self.ownedPairs($0, lscount: group.lscount, lsmask: group.lsmask))
+            }
+        case .remainder:
+            return [(group.name + "_own", Self.ownedBuckets(lscount: group.lscount, lsmask: group.lsmask))]
+        }
+    }
+
+    private func ownedElements(_ group: Group) -> [String] { (group.ownedMACs ?? []).map(\.description) }
+
+    /// A set's lines: `declaration` is its `type ...` or `typeof ...` line.
+    func ownedSet(_ name: String, declaration: String, elements: [String]) -> [String] {
+        ["  set \(name) {", "    \(declaration)"] + (elements.isEmpty ? [] : ["    elements = { \(elements.joined(separator: ", ")) }"]) + ["  }"]
+    }
+
+    /// ICMP errors concern a flow some node owns: every node sees them (Linux drops those
+    /// for sockets it does not have).
+    static let icmpErrorLines = [
+        "    icmp type { destination-unreachable, time-exceeded, parameter-problem } meta pkttype set host accept",
+        "    icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } meta pkttype set host accept",
+    ]
 }
