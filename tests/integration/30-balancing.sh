@@ -5,8 +5,9 @@
 # 01:00:5e:00:01:01; ping gets no duplicate; `ifconfig carp0` shows every carpnode as
 # OpenBSD prints them; a node's link cut moves all its sources to the other within the
 # protocol's bound and its return (preempt) restores the split; `balancing ip-stealth` keeps
-# the split with a unicast MAC the switch never learns; a stopped carpd leaves no table, no
-# address and no multicast membership behind.
+# the split with a unicast MAC the switch never learns; after kill -9, carpd -C removes the
+# table and the addresses and a restart brings the carpnodes back; a stopped carpd leaves no
+# table, no address and no multicast membership behind.
 source "$(dirname "$0")/lib.sh"
 require_root
 require_tool ip python3 nft ping bridge
@@ -101,6 +102,27 @@ grep -qxF "	lladdr 00:00:5e:00:01:01" <<<"$(bsd a ifconfig carp0)" || fail "ifco
 [[ -z "$(bridge -n "$SW" fdb show | grep -i 00:00:5e:00:01:01)" ]] || fail "the switch learned the stealth MAC: $(bridge -n "$SW" fdb show | grep -i 00:00:5e)"
 [[ -z "$(ip -n "$(ns a)" maddr show dev eth0 | grep 01:00:5e:00:01:01)" ]] || fail "a's eth0 still receives 01:00:5e:00:01:01"
 ok "ip-stealth: the split holds, clients use 00:00:5e:00:01:01, the switch never learns it"
+
+# kill -9 leaves b's table and addresses behind; carpd -C takes them away, a restart
+# brings the carpnodes back from the saved state.
+stop_carpd b KILL || true
+nsx b nft list tables | grep -q "netdev carpd" || fail "b's table is gone after kill -9 (nothing to check -C with)"
+has_addr b "$VIP" lo || fail "$VIP is gone from b's loopback after kill -9"
+nsx b "$CARPD" -C -s "${CARPD_DIR[b]}/carpd.sock" || fail "carpd -C on b"
+[[ -z "$(nsx b nft list tables | grep carpd)" ]] || fail "carpd -C left b's table"
+has_addr b "$VIP" lo && fail "carpd -C left $VIP on b's loopback"
+start_carpd_again() { # NODE: a new carpd on the node's directory (its saved state)
+    local dir=${CARPD_DIR[$1]}
+    (cd "$dir" && exec ip netns exec "$(ns "$1")" "$CARPD" -d -s "$dir/carpd.sock") >>"$dir/carpd.log" 2>&1 &
+    CARPD_PID[$1]=$!
+    track $!
+    wait_until 10 carpd_answers "$1" || fail "carpd on $1 did not come back"
+}
+start_carpd_again b
+wait_state b MASTER 8 2
+ip -n "$(ns c)" neigh flush dev eth0
+wait_until 5 check_split a b || fail "after b's restart the split is not restored"
+ok "kill -9 of b: carpd -C removes its table and addresses, a restart brings its carpnodes back"
 
 stop_carpd a || fail "carpd on a exited with $CARPD_RC"
 [[ -z "$(nsx a nft list tables 2>/dev/null | grep carpd)" ]] || fail "carpd's table left on a: $(nsx a nft list tables)"
