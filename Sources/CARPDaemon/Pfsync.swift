@@ -12,6 +12,11 @@ final class Pfsync {
     static let conntrackd = "/usr/sbin/conntrackd"
     /// The commit sits on the takeover path: it may hold it this long, no more.
     static let commitTimeout: UInt64 = 2_000_000_000
+    /// Takeovers this close to a commit share it: when a peer dies its vhids fall to us
+    /// within milliseconds, each in its own turn now that timers fire on time, and a second
+    /// commit would overlap the flush (`-f`) queued after the first one, which conntrackd
+    /// then ignores ("commit still in progress"; seen in 22-pfsync).
+    static let commitShared: UInt64 = 500_000_000
     static let statisticsTimeout: UInt64 = 1_000_000_000
 
     let setup: ConntrackdSetup
@@ -33,6 +38,8 @@ final class Pfsync {
     private var exiting = false
     /// The last statistics read, for netstat.
     private(set) var lastStatistics: ConntrackdStatistics?
+    /// When the last commit began.
+    private var lastCommit: UInt64?
 
     init(directory: String, processes: ProcessPort, files: FilePort, log: Logger) {
         setup = ConntrackdSetup(directory: directory)
@@ -225,6 +232,11 @@ final class Pfsync {
     func commit(clock: () -> UInt64) {
         guard isRunning else { return }
         let started = clock()
+        if let last = lastCommit, started - last < Self.commitShared {
+            log.info("\(PfsyncRecord.interfaceName): states committed \((started - last) / 1_000_000) ms ago, for this takeover too")
+            return
+        }
+        lastCommit = started
         let result = try? processes.run(Self.conntrackd, setup.request("-c"), timeout: Self.commitTimeout)
         let milliseconds = Double(clock() - started) / 1_000_000
         let took = (milliseconds * 10).rounded() / 10
