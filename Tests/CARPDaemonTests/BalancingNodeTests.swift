@@ -171,6 +171,20 @@ struct BalancingNodeTests {
         #expect(t.node.records().first?.balancing == .ip)
     }
 
+    /// OpenBSD's /etc/hostname.carp0 for a balanced pair, as carp(4) shows it.
+    @Test func aBootFileCreatesTheCarpnodes() throws {
+        let t = TestNode(hook: false, contents: [
+            "/etc/carp/hostname.carp0": "inet 192.0.2.10 255.255.255.0 NONE carpnodes 1:0,2:100 balancing ip carpdev eth0 pass s3cret\n"
+                + "inet6 alias 2001:db8::10 prefixlen 64\n",
+        ])
+        let records = t.node.records().filter { $0.ifname == "carp0" }
+        #expect(t.logs.lines.filter { $0.contains("hostname") }.isEmpty)
+        #expect(records.map(\.vhid) == [1, 2])
+        #expect(records.map(\.advskew) == [0, 100])
+        #expect(records.first?.balancing == .ip)
+        #expect(records.first?.addresses == [IPPrefix("192.0.2.10/24")!, IPPrefix("2001:db8::10/64")!])
+    }
+
     @Test func whatLinuxCannotDoIsRefusedBeforeAnythingChanges() {
         let t = TestNode(hook: false)
         #expect(t.send("set", [("ifname", "carp2"), ("carpdev", "eth0"), ("carpnodes", "6:0,7:0"), ("carpver", "3"),
