@@ -29,6 +29,7 @@ public enum IfconfigParser {
                 try rule.apply(&request, words[index + 1])
                 index += 2
                 if word == "inet" { index = bareMaskAndBroadcast(words, from: index, into: &request) }
+                if word == "inet6" { index = barePrefixLength(words, from: index, into: &request) }
                 continue
             }
             // OpenBSD tries an unknown word as an address.
@@ -38,12 +39,22 @@ public enum IfconfigParser {
                 }
                 request.addresses.append(prefix)
                 index += 1
-                if prefix.family == .inet { index = bareMaskAndBroadcast(words, from: index, into: &request) }
+                index = prefix.family == .inet ? bareMaskAndBroadcast(words, from: index, into: &request)
+                                               : barePrefixLength(words, from: index, into: &request)
                 continue
             }
             throw UsageError.unknown(word, candidates: IfconfigGrammar.rules.map(\.name) + IfconfigGrammar.notYetSupported.keys)
         }
         return request
+    }
+
+    /// OpenBSD's `inet6 ADDR 64` (hostname.if(5), ifconfig): a prefix length straight after
+    /// an IPv6 address.
+    private static func barePrefixLength(_ words: [String], from index: Int, into request: inout IfconfigRequest) -> Int {
+        guard index < words.count, words[index].allSatisfy(\.isNumber), let length = Int(words[index]), (0...128).contains(length),
+              request.addresses.last?.family == .inet6 else { return index }
+        request.addresses[request.addresses.count - 1].length = UInt8(length)
+        return index + 1
     }
 
     /// hostname.if(5) writes `inet ADDR MASK BROADCAST|NONE`: a netmask straight after the

@@ -16,6 +16,8 @@ struct IfconfigParserTests {
     @Test func hostnameIfLineWithBareNetmaskAndNONE() throws {
         let r = try parse("inet 192.0.2.10 255.255.255.0 NONE vhid 1 carpdev eth0 pass s3cret advskew 100")
         #expect(r.addresses == [IPPrefix("192.0.2.10/24")!] && r.carp.advskew == 100 && r.carp.vhid == 1)
+        #expect(try parse("inet6 2001:db8::10 64").addresses == [IPPrefix("2001:db8::10/64")!])
+        #expect(try parse("inet6 alias 2001:db8::10 64 vhid 3").addresses == [IPPrefix("2001:db8::10/64")!])
         let hex = try parse("inet 192.0.2.10 netmask 0xffffff80 broadcast 192.0.2.127")
         #expect(hex.addresses == [IPPrefix("192.0.2.10/25")!])
     }

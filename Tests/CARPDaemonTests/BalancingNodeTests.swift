@@ -175,7 +175,7 @@ struct BalancingNodeTests {
     @Test func aBootFileCreatesTheCarpnodes() throws {
         let t = TestNode(hook: false, contents: [
             "/etc/carp/hostname.carp0": "inet 192.0.2.10 255.255.255.0 NONE carpnodes 1:0,2:100 balancing ip carpdev eth0 pass s3cret\n"
-                + "inet6 alias 2001:db8::10 prefixlen 64\n",
+                + "inet6 alias 2001:db8::10 64\n",
         ])
         let records = t.node.records().filter { $0.ifname == "carp0" }
         #expect(t.logs.lines.filter { $0.contains("hostname") }.isEmpty)
