@@ -37,7 +37,7 @@ extension Node {
             engine.hold(r, for: name)
             return ControlMessage()
         }
-        let mode = Self.balancingMode(requested: r.balancing, current: interface?.balancing)
+        let mode = Self.balancingMode(requested: r.balancing, current: interface)
         let keys = nodes.map { VirtualHostKey(carpdev: carpdev, vhid: $0.vhid) }
         let leader = current.first.flatMap { engine.hosts[$0]?.machine.config }
         var shared = leader ?? VirtualHostConfig(vhid: nodes[0].vhid)
@@ -51,10 +51,13 @@ extension Node {
         if rebuild { for key in current { destroy(key) } }
         guard let parent = parents[carpdev] ?? readParent(carpdev) else { throw ControlFailure(ENODEV, "\(carpdev): no such interface") }
         let now = clock()
-        for (node, key) in zip(nodes, keys) {
+        // By vhid, as OpenBSD sorts them: the leader comes first.
+        for (node, key) in zip(nodes, keys).sorted(by: { $0.1.vhid < $1.1.vhid }) {
             var config = shared
             (config.vhid, config.advskew) = (node.vhid, node.advskew)
-            if rebuild || macvlans[key] == nil { macvlans[key] = balancedInterface(key, name: name, parent: parent, mode: mode) }
+            if rebuild || macvlans[key] == nil {
+                macvlans[key] = try carpnodeInterface(key, name: name, parent: parent, mode: mode, leader: key.vhid == keys.map(\.vhid).min(), config: config)
+            }
             submit(engine.configure(key, config, interface: name, named: true, balancing: mode,
                                     counterSeed: UInt64.random(in: .min ... .max), now: now))
         }
@@ -68,17 +71,17 @@ extension Node {
         return ControlMessage()
     }
 
-    /// OpenBSD's defaults: `ip` for a new balanced interface unless a mode was given.
-    static func balancingMode(requested: BalancingMode?, current: BalancingMode?) -> BalancingMode {
-        requested ?? (current.map { $0 == .none ? .ip : $0 } ?? .ip)
+    /// OpenBSD's default: `ip` when an interface gets its second carpnode without a mode.
+    /// One that has several keeps its mode, `none` too (OpenBSD turns `none` into `ip` at
+    /// the next change of any kind; a setting that lasts is what an administrator expects).
+    static func balancingMode(requested: BalancingMode?, current: CARPInterface?) -> BalancingMode {
+        guard let current, current.vhosts.count > 1 else { return requested ?? .ip }
+        return requested ?? current.balancing
     }
 
     /// What Linux cannot do (yet) is refused before anything changes.
     private func checkBalanced(_ r: VirtualHostChange, mode: BalancingMode, config: VirtualHostConfig,
                                keys: [VirtualHostKey], name: String) throws(ControlFailure) {
-        guard mode.isBalanced else {
-            throw ControlFailure(EOPNOTSUPP, "balancing none: several carpnodes without balancing are not supported yet")
-        }
         guard !config.isVRRP else { throw ControlFailure(EINVAL, "carpnodes: not with carpver 3") }
         guard r.lladdr == nil else { throw ControlFailure(EINVAL, "lladdr: not with balancing \(mode.rawValue)") }
         if let refusal = BalancingRuleset.refusal(lscount: keys.count) {
@@ -112,12 +115,18 @@ extension Node {
         return try set(single)
     }
 
-    /// A carpnode's side of Linux: no link of its own (the interface's addresses live on the
-    /// loopback, its advertisements leave the carpdev from the carpdev's MAC; in `arp` mode
-    /// from the carpnode's own 00:00:5e:00:01:vhid, which teaches the switches its port).
-    private func balancedInterface(_ key: VirtualHostKey, name: String, parent: ParentState, mode: BalancingMode) -> VirtualInterface {
+    /// A carpnode's side of Linux. The leader of `balancing none` is an ordinary carp
+    /// interface: the macvlan named after it, with its 00:00:5e:00:01:vhid, where the
+    /// addresses go while it is MASTER. Every other carpnode has no link of its own: in the
+    /// balanced modes the addresses live on the loopback and its advertisements leave the
+    /// carpdev from the carpdev's MAC; in `arp` and `none` from the carpnode's own
+    /// 00:00:5e:00:01:vhid (OpenBSD's vhe_enaddr), which teaches the switches its port.
+    private func carpnodeInterface(_ key: VirtualHostKey, name: String, parent: ParentState, mode: BalancingMode,
+                                   leader: Bool, config: VirtualHostConfig) throws(ControlFailure) -> VirtualInterface {
+        if mode == .none && leader { return try createInterface(key, ifname: name, mac: config.virtualMAC, config: config) }
         attach(key, to: parent)
-        let mac = mode == .arp ? MACAddress.virtual(vhid: key.vhid) : MACAddress(bytes: parent.mac) ?? MACAddress.virtual(vhid: key.vhid)
+        let own = mode == .arp || mode == .none
+        let mac = own ? MACAddress.virtual(vhid: key.vhid) : MACAddress(bytes: parent.mac) ?? MACAddress.virtual(vhid: key.vhid)
         return VirtualInterface(key: key, ifname: name, named: true, ifindex: parent.index, parentIndex: parent.index,
                                 mac: mac, virtualMAC: mac)
     }

@@ -111,7 +111,7 @@ extension Node {
 
     /// The macvlan for a new vhid: vepa mode, its MAC (virtual, or `lladdr`), no IPv6
     /// link-local, down. With the carpdev's own MAC there is none (CarpdevMAC.swift).
-    private func createInterface(_ key: VirtualHostKey, ifname: String?, mac vmac: MACAddress, config: VirtualHostConfig) throws(ControlFailure) -> VirtualInterface {
+    func createInterface(_ key: VirtualHostKey, ifname: String?, mac vmac: MACAddress, config: VirtualHostConfig) throws(ControlFailure) -> VirtualInterface {
         let wanted = config.addresses
         guard let parent = parents[key.carpdev] ?? readParent(key.carpdev) else {
             throw ControlFailure(ENODEV, "\(key.carpdev): no such interface")

@@ -25,6 +25,7 @@ extension CARPEngine {
         guard now != arpBalanced else { return [] }
         let changed = now.symmetricDifference(arpBalanced).sorted()
         arpBalanced = now
+        refreshNoClaim()
         var outputs: [EngineOutput] = [.balancingChanged]
         for key in changed {
             guard let host = hosts[key], host.machine.state == .master else { continue }

@@ -67,6 +67,9 @@ public struct CARPEngine: Sendable {
     public internal(set) var pfsyncDemotion = 0
     /// The vhids that share an address under net.inet.carp.arpbalance (CARPEngine+ArpBalance).
     public internal(set) var arpBalanced: Set<VirtualHostKey> = []
+    /// The vhids that never claim, release or announce their addresses (CARPInterface.swift):
+    /// kept with each configuration change, as `tagged` asks for every action.
+    var noClaim: Set<VirtualHostKey> = []
 
     public init() {}
 
@@ -231,11 +234,12 @@ public struct CARPEngine: Sendable {
     mutating func tagged(_ key: VirtualHostKey, at index: [VirtualHostKey: VirtualHost].Index, _ actions: [CARPAction]) -> [EngineOutput] {
         deadlines[key] = Self.nextDeadline(of: &hosts.values[index])
         guard !actions.isEmpty else { return [] }
-        let balanced = (interfaceOf[key].flatMap { interfaces[$0]?.balancing.isBalanced } ?? false) || arpBalanced.contains(key)
+        let balanced = noClaim.contains(key)
         var outputs: [EngineOutput] = []
         for action in actions {
             // Balanced carpnodes keep the addresses whatever their state: no claim, no
             // release, and no gratuitous ARP (OpenBSD sends none in balanced groups).
+            // Under `balancing none` the leader does all of it for its carpnodes.
             if balanced && (action.changesAddresses || action.isAnnouncement) { continue }
             outputs.append(.vhost(key, action))
             guard case .stateChanged(let from, let to, let reason) = action else { continue }
@@ -243,7 +247,8 @@ public struct CARPEngine: Sendable {
                 statistics.increment(.preempt)
                 outputs += ownershipChanged(key, master: true)
                 // The filter that gives it its flows is set with the ownership, before any
-                // frame of this turn: it is ready at once.
+                // frame of this turn (or, a follower of `balancing none`, it has nothing
+                // to claim): it is ready at once.
                 if balanced {
                     outputs.append(.vhost(key, .masterReady(from: from, reason: reason)))
                     continue

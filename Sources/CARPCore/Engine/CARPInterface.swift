@@ -21,7 +21,8 @@ public struct CARPInterface: Hashable, Sendable {
     public internal(set) var demoted = 0
     /// OpenBSD's balancing mode, fixed when its carpnodes are created: `none` for one
     /// carpnode. In a balanced mode no carpnode claims or announces the addresses: they
-    /// stay, and who takes which flow (or which ARP request) follows `masters`.
+    /// stay, and who takes which flow (or which ARP request) follows `masters`. In `none`
+    /// with several carpnodes only the leader (lowest vhid) claims them.
     public internal(set) var balancing: BalancingMode = .none
 
     /// Its carpnodes in OpenBSD's index order (ascending vhid): bit i of `lsmask` is the i-th.
@@ -68,6 +69,7 @@ extension CARPEngine {
         if !interface.vhosts.contains(key) { interface.vhosts.append(key) }
         interfaces[name] = interface
         interfaceOf[key] = name
+        refreshNoClaim()
     }
 
     /// Detaches a removed vhid; an interface left without any goes too.
@@ -76,6 +78,20 @@ extension CARPEngine {
         interface.vhosts.removeAll { $0 == key }
         interface.masters.removeAll { $0 == key }
         interfaces[name] = interface.vhosts.isEmpty ? nil : interface
+        refreshNoClaim()
+    }
+
+    /// Who leaves the addresses alone: every carpnode of a balanced interface and every
+    /// arpbalance sharer (the data plane holds their addresses on each node), and under
+    /// `balancing none` every carpnode but the leader, the lowest vhid (OpenBSD's
+    /// vhe_leader: its state alone moves the addresses and its MAC is the interface's).
+    mutating func refreshNoClaim() {
+        var keys = arpBalanced
+        for interface in interfaces.values {
+            let nodes = interface.carpnodes
+            keys.formUnion(interface.balancing.isBalanced ? nodes[...] : nodes.dropFirst())
+        }
+        noClaim = keys
     }
 
     /// `group` / `-group`: the interface's groups become `groups`; its own demote count
