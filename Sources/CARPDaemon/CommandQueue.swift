@@ -16,6 +16,8 @@ final class CommandQueue {
     let processes: ProcessPort
     private var queue: [(path: String, arguments: [String])] = []
     private var running: (pid: pid_t, path: String, started: UInt64, killed: Bool)?
+    /// A command runs ahead of the queue (`runFirst`): nothing else starts meanwhile.
+    private var holding = false
 
     init(label: String, processes: ProcessPort, log: Logger) {
         self.label = label
@@ -32,6 +34,21 @@ final class CommandQueue {
     func enqueue(_ path: String, _ arguments: [String], now: UInt64) {
         queue.append((path, arguments))
         startNext(now: now)
+    }
+
+    /// Runs a command to its end ahead of the queue: the running one ends first (waited for
+    /// at most `timeout`), the queued ones start after it. For conntrackd's commit, which
+    /// conntrackd will not overlap with another request (a flush sent meanwhile is ignored).
+    func runFirst(_ path: String, _ arguments: [String], timeout: UInt64, clock: () -> UInt64) -> ChildProcesses.Output? {
+        holding = true
+        defer {
+            holding = false
+            startNext(now: clock())
+        }
+        if let current = running, !processes.wait(current.pid, timeout: timeout) {
+            log.warning("\(label): \(current.path) still running, \(path) goes ahead")
+        }
+        return try? processes.run(path, arguments, timeout: timeout)
     }
 
     /// A child exited; true when it was the running command (the next one starts).
@@ -56,7 +73,7 @@ final class CommandQueue {
     }
 
     private func startNext(now: UInt64) {
-        while running == nil, !queue.isEmpty {
+        while running == nil, !holding, !queue.isEmpty {
             let command = queue.removeFirst()
             do {
                 running = (try processes.spawn(command.path, command.arguments), command.path, now, false)

@@ -12,11 +12,6 @@ final class Pfsync {
     static let conntrackd = "/usr/sbin/conntrackd"
     /// The commit sits on the takeover path: it may hold it this long, no more.
     static let commitTimeout: UInt64 = 2_000_000_000
-    /// Takeovers this close to a commit share it: when a peer dies its vhids fall to us
-    /// within milliseconds, each in its own turn now that timers fire on time, and a second
-    /// commit would overlap the flush (`-f`) queued after the first one, which conntrackd
-    /// then ignores ("commit still in progress"; seen in 22-pfsync).
-    static let commitShared: UInt64 = 500_000_000
     static let statisticsTimeout: UInt64 = 1_000_000_000
 
     let setup: ConntrackdSetup
@@ -38,8 +33,6 @@ final class Pfsync {
     private var exiting = false
     /// The last statistics read, for netstat.
     private(set) var lastStatistics: ConntrackdStatistics?
-    /// When the last commit began.
-    private var lastCommit: UInt64?
 
     init(directory: String, processes: ProcessPort, files: FilePort, log: Logger) {
         setup = ConntrackdSetup(directory: directory)
@@ -229,15 +222,12 @@ final class Pfsync {
     /// BACKUP -> MASTER, before the first address goes on: the peer's states into the
     /// kernel, so that the flows they describe are forwarded (and NATed) as before instead of
     /// being answered with resets. Waited for, at most `commitTimeout`; timed and logged.
+    /// It goes ahead of the steps queued by an earlier takeover (a dying peer's vhids fall
+    /// to us in turns milliseconds apart) and never overlaps the one running.
     func commit(clock: () -> UInt64) {
         guard isRunning else { return }
         let started = clock()
-        if let last = lastCommit, started - last < Self.commitShared {
-            log.info("\(PfsyncRecord.interfaceName): states committed \((started - last) / 1_000_000) ms ago, for this takeover too")
-            return
-        }
-        lastCommit = started
-        let result = try? processes.run(Self.conntrackd, setup.request("-c"), timeout: Self.commitTimeout)
+        let result = steps.runFirst(Self.conntrackd, setup.request("-c"), timeout: Self.commitTimeout, clock: clock)
         let milliseconds = Double(clock() - started) / 1_000_000
         let took = (milliseconds * 10).rounded() / 10
         if result?.status == .exited(0) {

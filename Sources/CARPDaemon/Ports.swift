@@ -43,6 +43,9 @@ protocol ProcessPort: AnyObject {
     /// A short command run to its end (at most `timeout` ns) with its output: it blocks the
     /// loop, so only for what must be done before going on (a conntrackd commit).
     func run(_ path: String, _ arguments: [String], timeout: UInt64) throws(SystemError) -> ChildProcesses.Output
+    /// Blocks until a spawned child ends (reported through `onExit`), at most `timeout` ns;
+    /// false if it still runs.
+    func wait(_ pid: pid_t, timeout: UInt64) -> Bool
 }
 
 /// The files carpd reads and writes: its runtime state, the configuration directory,

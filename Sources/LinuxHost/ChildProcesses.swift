@@ -66,6 +66,16 @@ public final class ChildProcesses {
         _ = carp_pidfd_send_signal(fd, signal)
     }
 
+    /// Waits for a spawned child to end, at most `timeout` ns; it is then reaped and
+    /// reported through `onExit` as usual. False if it still runs.
+    public func wait(_ pid: pid_t, timeout: UInt64) -> Bool {
+        guard let fd = pidfds[pid] else { return true }
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        _ = retryingOnInterrupt { poll(&descriptor, 1, Int32(clamping: timeout / 1_000_000)) }
+        reap(pid)
+        return pidfds[pid] == nil
+    }
+
     private func reap(_ pid: pid_t, blocking: Bool = false) {
         guard let fd = pidfds[pid] else { return }
         var code: Int32 = 0, signaled: Int32 = 0

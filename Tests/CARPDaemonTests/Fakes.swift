@@ -211,6 +211,16 @@ final class FakeProcesses: ProcessPort {
         return answer([path] + arguments)
     }
 
+    /// Waiting for a child: it ends then (exit status 0), unless `hangs`.
+    var hangs: Set<pid_t> = []
+    func wait(_ pid: pid_t, timeout: UInt64) -> Bool {
+        journal.record("wait \(pid)")
+        guard running[pid] != nil else { return true }
+        guard !hangs.contains(pid) else { return false }
+        exit(pid, .exited(0))
+        return true
+    }
+
     /// The child ends; the node hears of it as it would from the reactor.
     func exit(_ pid: pid_t, _ status: ExitStatus) {
         running[pid] = nil

@@ -136,6 +136,30 @@ struct NodePfsyncTests {
         #expect(t.journal.lines.contains("spawn /usr/sbin/conntrackd -C /run/test/conntrackd.conf -f"))
     }
 
+    /// A dying peer's vhids fall to us in turns milliseconds apart: the second commit waits
+    /// for the step the first takeover started (conntrackd ignores a flush that overlaps a
+    /// commit), and the queued steps follow it.
+    @Test func aSecondCommitWaitsForTheRunningStep() throws {
+        let t = pfsyncNode()
+        pfsync(t, [("syncdev", "sync0"), ("up", "1")])
+        t.addVhid(1, addresses: ["192.0.2.10/24"])
+        t.addVhid(2, advskew: 50, addresses: ["192.0.2.11/24"])
+        t.journal.clear()
+        t.advance(Timing.masterDown(advbase: 1, advskew: 0) + 1)
+        #expect(t.state(1) == .master && t.state(2) == .backup)
+        let flush = "spawn /usr/sbin/conntrackd -C /run/test/conntrackd.conf -f"
+        #expect(t.journal.lines.contains(flush))
+        let running = try #require(t.processes.running.first { $0.value.last == "-f" }?.key)
+        t.journal.clear()
+        t.advance(Timing.masterDown(advbase: 1, advskew: 50))
+        #expect(t.state(2) == .master)
+        let wait = t.journal.index(of: "wait \(running)")
+        let commit = t.journal.index(of: "run /usr/sbin/conntrackd -C /run/test/conntrackd.conf -c")
+        let resync = t.journal.index(of: "spawn /usr/sbin/conntrackd -C /run/test/conntrackd.conf -R")
+        #expect(wait != nil && commit != nil && resync != nil)
+        #expect(wait! < commit! && commit! < resync!, "\(t.journal.lines)")
+    }
+
     @Test func aChangedTransportRestartsConntrackdAndDestroyStopsIt() {
         let t = pfsyncNode()
         t.routes.addLink(4, "sync1", addresses: ["198.51.100.5/24"])
