@@ -73,45 +73,48 @@ extension Node {
             guard let interface = engine.interfaces[name], interface.balancing.isBalanced,
                   let leader = interface.carpnodes.first, let config = engine.hosts[leader]?.machine.config,
                   let parent = parents[leader.carpdev] else { return nil }
-            var group = BalancingRuleset.Group(name: name, carpdev: leader.carpdev, mac: Self.groupMAC(leader: leader.vhid, mode: interface.balancing),
+            let group = BalancingRuleset.Group(name: name, carpdev: leader.carpdev, mac: Self.groupMAC(leader: leader.vhid, mode: interface.balancing),
                                                lscount: interface.vhosts.count, lsmask: interface.lsmask, families: config.families)
             guard interface.balancing == .arp else {
                 return BalancedInterface(group: group, addresses: config.addresses, answering: interface.masters.contains(leader),
                                          parentIndex: parent.index)
             }
             // carp_hash picks the carpnode per requester; each MASTER answers for its own.
-            let macs = interface.carpnodes.map { interface.masters.contains($0) ? MACAddress.virtual(vhid: $0.vhid).bytes : nil }
-            group.ownedMACs = interface.carpnodes.filter(interface.masters.contains).map { MACAddress.virtual(vhid: $0.vhid) }
-            let picks = Dictionary(config.addresses.map { ($0.address, (how: BalancingPlane.Pick.carpHash(config.key), candidates: macs)) },
-                                   uniquingKeysWith: { first, _ in first })
-            return BalancedInterface(group: group, addresses: config.addresses, answering: !interface.masters.isEmpty,
-                                     parentIndex: parent.index, picks: picks,
-                                     carpnodeMACs: interface.carpnodes.map { MACAddress.virtual(vhid: $0.vhid).bytes })
+            let keys = interface.carpnodes
+            return hashedInterface(group, keys: keys, addresses: config.addresses, parent: parent, how: .carpHash(config.key)) { _ in keys }
         } + engine.arpBalancedCarpdevs.compactMap(arpBalancedInterface)
     }
 
     /// arpbalance's vhids on `carpdev` as one data plane: every address of theirs on every
-    /// node, the frames to the MACs of those this node is MASTER of taken, and each address
-    /// answered by the holder the sender's address picks.
+    /// node, each answered by the holder the sender's address picks.
     private func arpBalancedInterface(_ carpdev: String) -> BalancedInterface? {
         let keys = engine.arpBalanced(on: carpdev)
         guard let parent = parents[carpdev], let first = keys.first else { return nil }
+        let configs = keys.compactMap { key in engine.hosts[key].map { (key, $0.machine.config) } }
+        let group = BalancingRuleset.Group(name: "arpbalance_\(carpdev)", carpdev: carpdev, mac: MACAddress.virtual(vhid: first.vhid),
+                                           lscount: keys.count, lsmask: 0, families: [.inet])
+        return hashedInterface(group, keys: keys, addresses: configs.flatMap(\.1.addresses), parent: parent, how: .sender) { address in
+            configs.filter { $0.1.addresses.contains { $0.address == address } }.map(\.0)
+        }
+    }
+
+    /// The hashed modes (`balancing arp`, arpbalance): every vhid in `keys` has its own MAC;
+    /// an address is answered by the one `how` picks among its `holders`, by this node if it
+    /// is that one's MASTER, with its MAC; the frames to the MACs of this node's MASTERs are
+    /// taken.
+    private func hashedInterface(_ group: BalancingRuleset.Group, keys: [VirtualHostKey], addresses: [IPPrefix], parent: ParentState,
+                                 how: BalancingPlane.Pick, holders: (IPAddress) -> [VirtualHostKey]) -> BalancedInterface {
         let mac = { (key: VirtualHostKey) in self.macvlans[key]?.mac.bytes ?? MACAddress.virtual(vhid: key.vhid).bytes }
         let master = { (key: VirtualHostKey) in self.engine.hosts[key]?.machine.state == .master }
-        let configs = keys.compactMap { key in engine.hosts[key].map { (key, $0.machine.config) } }
-        var addresses: [IPPrefix] = []
-        var picks: [IPAddress: (how: BalancingPlane.Pick, candidates: [[UInt8]?])] = [:]
-        for (_, config) in configs {
-            for prefix in config.addresses where picks[prefix.address] == nil {
-                addresses.append(prefix)
-                let holders = configs.filter { $0.1.addresses.contains { $0.address == prefix.address } }.map(\.0)
-                picks[prefix.address] = (.sender, holders.map { master($0) ? mac($0) : nil })
-            }
-        }
-        var group = BalancingRuleset.Group(name: "arpbalance_\(carpdev)", carpdev: carpdev, mac: MACAddress.virtual(vhid: first.vhid),
-                                           lscount: keys.count, lsmask: 0, families: [.inet])
+        var group = group
         group.ownedMACs = keys.filter(master).compactMap { MACAddress(bytes: mac($0)) }
-        return BalancedInterface(group: group, addresses: addresses, answering: keys.contains(where: master), parentIndex: parent.index,
+        var unique: [IPPrefix] = []
+        var picks: [IPAddress: (how: BalancingPlane.Pick, candidates: [[UInt8]?])] = [:]
+        for prefix in addresses where picks[prefix.address] == nil {
+            unique.append(prefix)
+            picks[prefix.address] = (how, holders(prefix.address).map { master($0) ? mac($0) : nil })
+        }
+        return BalancedInterface(group: group, addresses: unique, answering: keys.contains(where: master), parentIndex: parent.index,
                                  picks: picks, carpnodeMACs: keys.map(mac))
     }
 
@@ -240,10 +243,12 @@ extension Node {
 
 extension Node {
     /// A start after a crash: carpd's table of the dead carpd goes before the configuration
-    /// is replayed (nothing happens without nft, or without a table).
+    /// is replayed. The last script it applied tells whether it left one: none written, or
+    /// the one that deletes the table (a clean exit), and no nft runs.
     func removeStaleRuleset() {
-        guard nftPath != nil else { return }
-        applyRuleset(BalancingRuleset(groups: []))
+        let empty = BalancingRuleset(groups: [])
+        guard nftPath != nil, let last = files.read(options.runtimeDirectory + "/balancing.nft"), last != empty.script else { return }
+        applyRuleset(empty)
         balancing.ruleset = nil
     }
 

@@ -235,6 +235,22 @@ struct BalancingNodeTests {
         #expect(u.state(2) == .backup)
     }
 
+    /// A start removes the table a crashed carpd left, and runs nft for nothing else: the
+    /// last script in the runtime directory tells (none, or the clean exit's).
+    @Test func aStartRemovesALeftoverTableOnly() {
+        let t = TestNode(hook: false)
+        _ = balanced(t)
+        let script = t.files.contents.filter { $0.key == "/run/test/balancing.nft" }
+        let crashed = TestNode(hook: false, contents: script, executables: ["/usr/sbin/nft"])
+        #expect(crashed.journal.lines.contains("run /usr/sbin/nft -f /run/test/balancing.nft"))
+        #expect(crashed.files.contents["/run/test/balancing.nft"] == BalancingRuleset(groups: []).script)
+        let fresh = TestNode(hook: false, executables: ["/usr/sbin/nft"])
+        #expect(!fresh.journal.lines.contains { $0.contains("nft") })
+        let clean = TestNode(hook: false, contents: crashed.files.contents.filter { $0.key == "/run/test/balancing.nft" },
+                             executables: ["/usr/sbin/nft"])
+        #expect(!clean.journal.lines.contains { $0.contains("nft") })
+    }
+
     @Test func oneCarpnodeLeftIsAnOrdinaryCarpInterface() throws {
         let t = TestNode(hook: false)
         _ = balanced(t)

@@ -18,8 +18,9 @@ final class TestNode {
     var events: [String] = []
     let node: Node
 
-    /// `contents`: files there before carpd starts (the configuration directory, a saved state).
-    init(hook: Bool = true, contents: [String: String] = [:]) {
+    /// `contents`: files there before carpd starts (the configuration directory, a saved
+    /// state); `executables`: programs it finds (nft).
+    init(hook: Bool = true, contents: [String: String] = [:], executables: Set<String> = []) {
         routes = FakeRoutes(journal: journal)
         packets = FakePackets(journal: journal)
         processes = FakeProcesses(journal: journal)
@@ -32,6 +33,7 @@ final class TestNode {
             files.sysctls[key] = key.hasSuffix("igmp_max_memberships") ? "20" : "0"
         }
         if hook { files.executables.insert("/etc/carp/notify.d/10-log") }
+        files.executables.formUnion(executables)
         files.contents.merge(contents) { _, new in new }
         var options = Options()
         options.socketPath = "/run/test/carpd.sock"
