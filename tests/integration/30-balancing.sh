@@ -12,7 +12,6 @@ source "$(dirname "$0")/lib.sh"
 require_root
 require_tool ip python3 nft ping bridge
 require_carpd
-BALANCE="$BC_HERE/balance.py"
 
 VIP=192.0.2.10 VIP6=2001:db8::10
 SOURCES4=(192.0.2.100 192.0.2.101 192.0.2.102 192.0.2.103 192.0.2.104 192.0.2.105 192.0.2.106 192.0.2.107)
@@ -21,12 +20,8 @@ SOURCES6=(2001:db8::100 2001:db8::101 2001:db8::102 2001:db8::103)
 topology a b c
 for s in "${SOURCES4[@]}"; do ip -n "$(ns c)" addr add "$s/24" dev eth0 || fail "source $s"; done
 for s in "${SOURCES6[@]}"; do ip -n "$(ns c)" addr add "$s/64" dev eth0 nodad || fail "source $s"; done
-for n in a b; do
-    nsx "$n" "$PYTHON" "$BALANCE" serve "$n" 8080 >/dev/null 2>&1 &
-    track $!
-    start_carpd "$n"
-    bsd_ok "$n" sysctl net.inet.carp.preempt=1
-done
+balanced_nodes a b
+for n in a b; do bsd_ok "$n" sysctl net.inet.carp.preempt=1; done
 bsd_ok a ifconfig carp0 carpnodes 1:0,2:100 balancing ip carpdev eth0 pass s3cret "$VIP/24"
 bsd_ok a ifconfig carp0 inet6 "$VIP6/64" alias
 bsd_ok b ifconfig carp0 carpnodes 1:100,2:0 carpdev eth0 pass s3cret "$VIP/24"
@@ -45,22 +40,7 @@ $out"
 done
 ok "ifconfig carp0 shows the carpnodes, the mode and the group MAC"
 
-# check_split WHO: every source lands where WHO says (a list of the node for index 0 and 1).
-check_split() {
-    local owner0=$1 owner1=$2 address port=8080 src idx want got
-    for address in "$VIP" "$VIP6"; do
-        local sources=("${SOURCES4[@]}")
-        [[ $address == "$VIP6" ]] && sources=("${SOURCES6[@]}")
-        declare -A expected=()
-        while read -r src idx; do expected[$src]=$([[ $idx == 0 ]] && echo "$owner0" || echo "$owner1"); done \
-            < <("$PYTHON" "$BALANCE" predict "$address" 2 "${sources[@]}")
-        while read -r src got; do
-            want=${expected[$src]}
-            [[ $got == "$want" ]] || { log "$src -> $address: answered by '$got', expected $want"; return 1; }
-        done < <(nsx c "$PYTHON" "$BALANCE" ask "$address" "$port" "${sources[@]}")
-    done
-}
-wait_until 5 check_split a b || fail "the flows do not land where OpenBSD's hash puts them (index 0: a, 1: b)"
+wait_until 5 fold_check a b || fail "the flows do not land where OpenBSD's hash puts them (index 0: a, 1: b)"
 ok "8 IPv4 and 4 IPv6 sources: each TCP connection on the node the fold predicts"
 
 assert_eq "01:00:5e:00:01:01" "$(neigh_mac c "$VIP")" "c's neighbour entry for $VIP"
@@ -80,13 +60,13 @@ link_down b
 wait_state a MASTER 6 2
 took=$(($(now_ms) - t0))
 ((took < 3700)) || fail "a took vhid 2 after ${took} ms (bound 3391 ms plus polling)"
-wait_until 3 check_split a a || fail "after b's cut, not every flow reaches a"
+wait_until 3 fold_check a a || fail "after b's cut, not every flow reaches a"
 ok "b's link cut: a MASTER of both after ${took} ms, every source on a"
 
 link_up b
 wait_state b MASTER 8 2
 wait_state a BACKUP 2 2
-wait_until 5 check_split a b || fail "after b's return the split is not restored"
+wait_until 5 fold_check a b || fail "after b's return the split is not restored"
 ok "b's return (preempt) restores the split"
 
 # ip-stealth: the unicast 00:00:5e:00:01:01, never a source, so the switch keeps flooding it.
@@ -95,7 +75,7 @@ bsd_ok b ifconfig carp0 balancing ip-stealth
 wait_state a MASTER 6 1
 wait_state b MASTER 6 2
 ip -n "$(ns c)" neigh flush dev eth0
-wait_until 5 check_split a b || fail "ip-stealth: the flows do not land where OpenBSD's hash puts them"
+wait_until 5 fold_check a b || fail "ip-stealth: the flows do not land where OpenBSD's hash puts them"
 assert_eq "00:00:5e:00:01:01" "$(neigh_mac c "$VIP")" "c's neighbour entry for $VIP (ip-stealth)"
 assert_eq "00:00:5e:00:01:01" "$(neigh_mac c "$VIP6")" "c's neighbour entry for $VIP6 (ip-stealth)"
 grep -qxF "	lladdr 00:00:5e:00:01:01" <<<"$(bsd a ifconfig carp0)" || fail "ifconfig carp0: $(bsd a ifconfig carp0)"
@@ -121,12 +101,12 @@ start_carpd_again() { # NODE: a new carpd on the node's directory (its saved sta
 start_carpd_again b
 wait_state b MASTER 8 2
 ip -n "$(ns c)" neigh flush dev eth0
-wait_until 5 check_split a b || fail "after b's restart the split is not restored"
+wait_until 5 fold_check a b || fail "after b's restart the split is not restored"
 ok "kill -9 of b: carpd -C removes its table and addresses, a restart brings its carpnodes back"
 
 stop_carpd a || fail "carpd on a exited with $CARPD_RC"
 [[ -z "$(nsx a nft list tables 2>/dev/null | grep carpd)" ]] || fail "carpd's table left on a: $(nsx a nft list tables)"
 has_addr a "$VIP" lo && fail "$VIP left on a's loopback"
 wait_state b MASTER 6 1
-wait_until 5 check_split b b || fail "with a gone, not every flow reaches b"
+wait_until 5 fold_check b b || fail "with a gone, not every flow reaches b"
 ok "a stopped: nothing left behind on a, b takes every flow"

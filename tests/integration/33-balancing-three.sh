@@ -29,20 +29,7 @@ wait_state a MASTER 8 1
 wait_state b MASTER 8 2
 wait_state d MASTER 8 3
 
-# check OWNER0 OWNER1 OWNER2: each source answered by the owner of its index.
-check() {
-    local owners=("$@") src idx got address
-    for address in "$VIP" "$VIP6"; do
-        local sources=("${SOURCES4[@]}")
-        [[ $address == "$VIP6" ]] && sources=("${SOURCES6[@]}")
-        declare -A want=()
-        while read -r src idx; do want[$src]=${owners[idx]}; done < <("$PYTHON" "$BALANCE" predict "$address" 3 "${sources[@]}")
-        while read -r src got; do
-            [[ $got == "${want[$src]}" ]] || { log "$src -> $address: answered by '$got', expected ${want[$src]}"; return 1; }
-        done < <(nsx c "$PYTHON" "$BALANCE" ask "$address" 8080 "${sources[@]}")
-    done
-}
-wait_until 5 check a b d || fail "the flows do not land where the fold puts them (a b d)"
+wait_until 5 fold_check a b d || fail "the flows do not land where the fold puts them (a b d)"
 ok "three nodes, three carpnodes: 8 IPv4 and 4 IPv6 sources on the node the fold predicts"
 
 t0=$(now_ms)
@@ -50,9 +37,9 @@ link_down d
 wait_state a MASTER 6 3
 took=$(($(now_ms) - t0))
 ((took < 3800)) || fail "a took carpnode 3 after ${took} ms (bound 3 x 1 s + 50/256 s)"
-wait_until 3 check a b a || fail "after d's cut its sources do not reach a"
+wait_until 3 fold_check a b a || fail "after d's cut its sources do not reach a"
 ok "d's link cut: a takes its carpnode after ${took} ms, its sources follow"
 link_up d
 wait_state d MASTER 8 3
-wait_until 5 check a b d || fail "after d's return the split is not restored"
+wait_until 5 fold_check a b d || fail "after d's return the split is not restored"
 ok "d's return restores the split"

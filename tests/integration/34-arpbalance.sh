@@ -9,17 +9,12 @@ source "$(dirname "$0")/lib.sh"
 require_root
 require_tool ip python3 nft
 require_carpd
-BALANCE="$BC_HERE/balance.py"
 VIP=192.0.2.10
 
 topology a b c
 mac_clients 4
 WANT=(1 0 1 0)  # 192.0.2.201..204 as numbers, modulo 2: the index of the vhid each picks
-for n in a b; do
-    nsx "$n" "$PYTHON" "$BALANCE" serve "$n" 8080 >/dev/null 2>&1 &
-    track $!
-    start_carpd "$n"
-done
+balanced_nodes a b
 bsd_ok a ifconfig eth0 vhid 1 pass s3cret alias "$VIP/24"
 out=$(bsd a ifconfig eth0 vhid 2 advskew 100 pass s3cret alias "$VIP/24" 2>&1) && fail "a shared address accepted without arpbalance"
 assert_eq "ifconfig: $VIP: already in use by vhid 1@eth0" "$out" "the shared address without arpbalance"
@@ -33,24 +28,11 @@ bsd_ok b ifconfig eth0 vhid 2 pass s3cret alias "$VIP/24"
 wait_state a MASTER 6 1
 wait_state b MASTER 6 2
 
-# check OWNER0 OWNER1: each client answered by the MASTER of the vhid its address picks.
-check() {
-    local dev got i=0 want
-    while read -r dev got; do
-        want=$([[ ${WANT[i]} == 0 ]] && echo "$1" || echo "$2")
-        [[ $got == "$want" ]] || { log "$dev: answered by '$got', expected $want"; return 1; }
-        i=$((i + 1))
-    done < <(nsx c "$PYTHON" "$BALANCE" askdev "$VIP" 8080 "${DEVS[@]}")
-}
-wait_until 5 check a b || fail "the clients do not land where their addresses put them"
-for i in "${!DEVS[@]}"; do
-    want=$(printf '00:00:5e:00:01:%02x' $((WANT[i] + 1)))
-    got=$(ip -n "$(ns c)" neigh show "$VIP" dev "${DEVS[i]}" | sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p')
-    assert_eq "$want" "$got" "${DEVS[i]}'s neighbour entry for $VIP"
-done
+wait_until 5 clients_check a b || fail "the clients do not land where their addresses put them"
+clients_neighbours
 ok "four clients: each answered with the MAC of the vhid its address picks, by that vhid's MASTER"
 
 link_down b
 wait_state a MASTER 6 2
-wait_until 5 check a a || fail "after b's cut not every client reaches a"
+wait_until 5 clients_check a a || fail "after b's cut not every client reaches a"
 ok "b's link cut: a MASTER of both vhids, b's clients reach a without asking again"

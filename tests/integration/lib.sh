@@ -606,6 +606,53 @@ rename_eth() {
         fail "rename eth0 to $2 on $1"
 }
 
+# balanced_nodes NODE...: on each, balance.py's name server on port 8080 and a carpd.
+balanced_nodes() {
+    local n
+    for n; do
+        nsx "$n" "$PYTHON" "$BC_HERE/balance.py" serve "$n" 8080 >/dev/null 2>&1 &
+        track $!
+        start_carpd "$n"
+    done
+}
+
+# fold_check OWNER...: `balancing ip` - each source of SOURCES4 (to $VIP) and SOURCES6 (to
+# $VIP6) on node c is answered on port 8080 (balance.py serve) by OWNER i, i the carpnode
+# index OpenBSD's fold gives it over as many carpnodes as OWNERs.
+fold_check() {
+    local owners=("$@") address src idx got
+    for address in "$VIP" "$VIP6"; do
+        local sources=("${SOURCES4[@]}")
+        [[ $address == "$VIP6" ]] && sources=("${SOURCES6[@]}")
+        local -A want=()
+        while read -r src idx; do want[$src]=${owners[idx]}; done < <("$PYTHON" "$BC_HERE/balance.py" predict "$address" "${#owners[@]}" "${sources[@]}")
+        while read -r src got; do
+            [[ $got == "${want[$src]}" ]] || { log "$src -> $address: answered by '$got', expected ${want[$src]}"; return 1; }
+        done < <(nsx c "$PYTHON" "$BC_HERE/balance.py" ask "$address" 8080 "${sources[@]}")
+    done
+}
+
+# clients_check OWNER...: the hashed modes - client i of mac_clients reaches $VIP:8080 on
+# OWNER WANT[i] (WANT: the index each client's hash picks).
+clients_check() {
+    local owners=("$@") dev got i=0
+    while read -r dev got; do
+        [[ $got == "${owners[WANT[i]]}" ]] || { log "$dev (${MACS[i]}): answered by '$got', expected ${owners[WANT[i]]}"; return 1; }
+        i=$((i + 1))
+    done < <(nsx c "$PYTHON" "$BC_HERE/balance.py" askdev "$VIP" 8080 "${DEVS[@]}")
+}
+
+# clients_neighbours: each client's neighbour entry for $VIP is the MAC of the vhid
+# WANT[i] + 1 (the carpnodes and vhids of these tests are 1 and 2).
+clients_neighbours() {
+    local i want got
+    for i in "${!DEVS[@]}"; do
+        want=$(printf '00:00:5e:00:01:%02x' $((WANT[i] + 1)))
+        got=$(ip -n "$(ns c)" neigh show "$VIP" dev "${DEVS[i]}" | sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p')
+        assert_eq "$want" "$got" "${DEVS[i]}'s neighbour entry for $VIP"
+    done
+}
+
 # mac_clients N: N clients on node c, each a macvlan cmI of c's eth0 with its own MAC
 # 02:00:00:00:00:0I and address 192.0.2.20I/24 (one neighbour entry per client, as separate
 # hosts have); each answers ARP for its own address only. Sets DEVS and MACS.
