@@ -36,8 +36,9 @@ final class Daemon {
         packets = try LinuxPackets()
         signals = try SignalSource(signals: [SIGTERM, SIGINT, SIGHUP])
         processes = ChildProcesses(reactor: reactor)
-        node = Node(options: options, route: try RouteSocket(), packets: packets, processes: processes,
-                    files: LinuxFiles(), clock: MonotonicClock.now)
+        let files = LinuxFiles()
+        node = Node(options: options, route: try RouteSocket(), packets: packets, processes: processes, files: files,
+                    nftables: Nftables(useLibrary: true, processes: processes, files: files), clock: MonotonicClock.now)
     }
 
     func run(detach: Bool = false) throws {
@@ -130,10 +131,11 @@ final class Daemon {
         for vip in Node.deleteBalancedVIPs(statePath: options.statePath, route: route, files: LinuxFiles()) {
             log.notice("removed stale \(vip)")
         }
-        if let nft = Node.nftCandidates.first(where: LinuxFiles().isExecutable) {
-            let script = options.runtimeDirectory + "/balancing.nft"
-            if (try? LinuxFiles().write(BalancingRuleset(groups: []).script, to: script)) != nil,
-               ChildProcesses.run(nft, ["-f", script]) == 0 { log.notice("removed carpd's nftables table, if any") }
+        let script = options.runtimeDirectory + "/balancing.nft"
+        if (try? LinuxFiles().write(BalancingRuleset(groups: []).script, to: script)) != nil {
+            let applied = LibNftables().map { $0.run(file: script) == nil }
+                ?? Nftables.commands.first(where: LinuxFiles().isExecutable).map { ChildProcesses.run($0, ["-f", script]) == 0 }
+            if applied == true { log.notice("removed carpd's nftables table, if any") }
         }
         var tuning = HostTuning(log: log, files: LinuxFiles(), savedPath: options.savedSysctlsPath)
         tuning.restore()

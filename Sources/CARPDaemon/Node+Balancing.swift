@@ -57,10 +57,6 @@ extension Node {
         var carpnodeMACs: [[UInt8]] = []
     }
 
-    static let nftCandidates = ["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"]
-
-    var nftPath: String? { Self.nftCandidates.first(where: files.isExecutable) }
-
     /// OpenBSD's MAC for a balanced interface: the lowest vhid's, with the multicast bit in
     /// `ip` mode (switches flood it); unicast in `ip-stealth` and `ip-unicast`, never sent
     /// from, so that switches never learn it and keep flooding it.
@@ -162,7 +158,7 @@ extension Node {
     /// by two nodes or by none of the living: the whole table after a change of
     /// configuration, only the owned sets after a takeover (the remainder maps are large).
     private func applyRuleset(_ ruleset: BalancingRuleset) {
-        guard let nft = nftPath else {
+        guard nftables.engine != nil else {
             emit(.error, "carp: balancing: nft not found (install nftables); no node takes this node's flows")
             return
         }
@@ -170,15 +166,15 @@ extension Node {
         let path = options.runtimeDirectory + (owners ? "/balancing-owners.nft" : "/balancing.nft")
         do {
             try files.write(owners ? ruleset.ownersScript : ruleset.script, to: path)
-            let output = try processes.run(nft, ["-f", path], timeout: 5_000_000_000)
-            guard output.status == .exited(0) else {
-                emit(.error, "carp: balancing: nft: \(output.text.split(separator: "\n").first ?? "failed")")
-                return
-            }
-            balancing.ruleset = ruleset
         } catch {
             emit(.error, "carp: balancing: \(error)")
+            return
         }
+        if let complaint = nftables.apply(file: path) {
+            emit(.error, "carp: balancing: nft: \(complaint)")
+            return
+        }
+        balancing.ruleset = ruleset
     }
 
     private func refreshResponder(_ wanted: [BalancedInterface]) {
@@ -247,7 +243,7 @@ extension Node {
     /// the one that deletes the table (a clean exit), and no nft runs.
     func removeStaleRuleset() {
         let empty = BalancingRuleset(groups: [])
-        guard nftPath != nil, let last = files.read(options.runtimeDirectory + "/balancing.nft"), last != empty.script else { return }
+        guard nftables.engine != nil, let last = files.read(options.runtimeDirectory + "/balancing.nft"), last != empty.script else { return }
         applyRuleset(empty)
         balancing.ruleset = nil
     }

@@ -19,6 +19,7 @@ final class Node {
     let packets: PacketPort
     let processes: ProcessPort
     let files: FilePort
+    let nftables: NftablesPort
     let clock: () -> UInt64
     var engine = CARPEngine()
     var tuning: HostTuning
@@ -60,13 +61,15 @@ final class Node {
     static let successorWait: UInt64 = 500_000_000
     static let releaseRetryDelay: UInt64 = 1_000_000_000
 
+    /// `nftables`: the nft command unless given (carpd gives libnftables, the tests the fakes).
     init(options: Options, route: RoutePort, packets: PacketPort, processes: ProcessPort, files: FilePort,
-         clock: @escaping () -> UInt64, log: Logger = Logger(label: "carpd")) {
+         nftables: NftablesPort? = nil, clock: @escaping () -> UInt64, log: Logger = Logger(label: "carpd")) {
         self.options = options
         self.route = route
         self.packets = packets
         self.processes = processes
         self.files = files
+        self.nftables = nftables ?? Nftables(useLibrary: false, processes: processes, files: files)
         self.clock = clock
         self.log = log
         hooks = CommandQueue(label: "notify", processes: processes, log: log)
