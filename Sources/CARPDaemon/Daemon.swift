@@ -106,7 +106,8 @@ final class Daemon {
                                         source: IPAddress(bytes: datagram.source),
                                         carpdev: node.carpdevByIndex[datagram.ifindex],
                                         headerTruncated: datagram.headerTruncated,
-                                        destination: IPAddress(bytes: datagram.destination)))
+                                        destination: IPAddress(bytes: datagram.destination)),
+                         arrival: datagram.age.map { woken &- min($0, woken) })
         }
     }
 

@@ -60,6 +60,10 @@ final class Node {
     /// How long an exiting carpd waits for its successors at most.
     static let successorWait: UInt64 = 500_000_000
     static let releaseRetryDelay: UInt64 = 1_000_000_000
+    /// How far back a packet's arrival time is taken (`receive`).
+    static let arrivalTrust: UInt64 = 1_000_000_000
+    /// When the timers last ran: a packet is never dated before it.
+    var lastTimerRun: UInt64 = 0
 
     /// `nftables`: the nft command unless given (carpd gives libnftables, the tests the fakes).
     init(options: Options, route: RoutePort, packets: PacketPort, processes: ProcessPort, files: FilePort,
@@ -95,7 +99,11 @@ final class Node {
 
     // MARK: - Inputs
 
-    func receive(_ packet: ReceivedPacket) {
+    /// A packet, and when it arrived (the kernel's time, on the monotonic clock): the
+    /// protocol's timers run from then, so a late wake-up or a long burst does not delay a
+    /// takeover. Never before the last timer run, so the engine sees time in order, and at
+    /// most a second back (beyond that the time is not trusted).
+    func receive(_ packet: ReceivedPacket, arrival: UInt64? = nil) {
         var packet = packet
         if packet.payload.first.map({ $0 >> 4 }) == VRRPAdvertisement.version, let carpdev = packet.carpdev, let parent = parents[carpdev] {
             // VRRP's tie-break compares the sender with our own primary address.
@@ -105,7 +113,9 @@ final class Node {
            case .success(let heard) = AdvertisementDecoder.decode(packet.payload, source: packet.source, destination: packet.destination) {
             awaitingSuccessors.remove(VirtualHostKey(carpdev: carpdev, vhid: heard.vhid))
         }
-        submit(engine.receive(packet, now: clock()))
+        let now = clock()
+        let at = arrival.map { min(now, max($0, lastTimerRun, now &- Self.arrivalTrust)) } ?? now
+        submit(engine.receive(packet, now: at))
     }
 
     /// The earliest time `deadlineReached` has something to do.
@@ -115,6 +125,7 @@ final class Node {
 
     func deadlineReached() {
         let now = clock()
+        lastTimerRun = now
         hooks.deadlineReached(now: now)
         pfsync.deadlineReached(local: syncdevAddress, now: now)
         updatePfsyncDemotion()

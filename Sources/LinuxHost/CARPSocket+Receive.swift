@@ -15,6 +15,9 @@ public struct ReceivedAdvertisement: Sendable {
     public var ifindex: Int32
     /// IPv4 datagram shorter than its own header / ihl < 5 (count as hdrops); `payload` is then empty.
     public var headerTruncated: Bool
+    /// How long before it was read the kernel received it (SO_TIMESTAMPNS), in ns; nil if
+    /// the kernel gave no time.
+    public var age: UInt64?
 
     /// Creates a value directly (for tests and simulated input).
     public init(payload: [UInt8], ttl: Int, source: [UInt8], destination: [UInt8], ifindex: Int32,
@@ -33,6 +36,8 @@ struct ReceiveMetadata {
     var ifindex: Int32 = 0
     var hopLimit = -1
     var destination: [UInt8] = []
+    /// When the kernel received it (CLOCK_REALTIME, ns).
+    var arrival: UInt64?
 }
 
 extension CARPSocket {
@@ -56,13 +61,19 @@ extension CARPSocket {
         }
         defer { receiveMessages.prepareForReceive(max(Int(count), 1)) }  // what the kernel touched
         guard count > 0 else { return }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let read = UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
         for index in 0..<Int(count) {
             let metadata = CARPSocket.parseControl(&receiveMessages.headers[index].msg_hdr)
             let datagram = receiveMessages.received(index), peer = receiveMessages.sender(index)
-            switch family {
-            case .inet: received.append(CARPSocket.decodeInet(datagram, peer: peer, metadata: metadata))
-            case .inet6: received.append(CARPSocket.decodeInet6(datagram, peer: peer, metadata: metadata))
+            var advertisement = switch family {
+            case .inet: CARPSocket.decodeInet(datagram, peer: peer, metadata: metadata)
+            case .inet6: CARPSocket.decodeInet6(datagram, peer: peer, metadata: metadata)
             }
+            // A clock stepped back in between gives no age rather than a wrong one.
+            advertisement.age = metadata.arrival.flatMap { $0 <= read ? read - $0 : nil }
+            received.append(advertisement)
         }
     }
 
@@ -84,6 +95,9 @@ extension CARPSocket {
                 metadata.destination = addressBytes(info.ipi6_addr)
             case (Int32(IPPROTO_IPV6), IPV6_HOPLIMIT) where length >= MemoryLayout<Int32>.size:
                 metadata.hopLimit = Int(data.loadUnaligned(as: Int32.self))
+            case (SOL_SOCKET, SO_TIMESTAMPNS) where length >= MemoryLayout<timespec>.size:
+                let time = data.loadUnaligned(as: timespec.self)
+                metadata.arrival = UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
             default:
                 break
             }

@@ -111,6 +111,9 @@ public final class CARPSocket {
         if (try? setSocketOption(receiveFD, SOL_SOCKET, SO_RCVBUFFORCE, Self.receiveBufferSize, "SO_RCVBUFFORCE")) == nil {
             try setSocketOption(receiveFD, SOL_SOCKET, SO_RCVBUF, Self.receiveBufferSize, "SO_RCVBUF")
         }
+        // The kernel's receive time: the protocol's timers run from a packet's arrival,
+        // not from when carpd got to it (a wake-up later, or a burst's last).
+        try setSocketOption(receiveFD, SOL_SOCKET, SO_TIMESTAMPNS, on, "SO_TIMESTAMPNS")
         switch family {
         case .inet:
             let ip = Int32(IPPROTO_IP)

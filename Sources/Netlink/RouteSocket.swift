@@ -26,6 +26,8 @@ public final class RouteSocket {
             throw NetlinkError(operation: "connect route socket", code: rc)
         }
         sock = sk
+        // Opened now rather than in a first takeover's claim (six system calls there).
+        _ = try? batchSocket()
     }
 
     deinit {

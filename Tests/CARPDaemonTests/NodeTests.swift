@@ -61,6 +61,26 @@ struct NodeTakeoverTests {
         #expect(t.journal.lines.filter { $0.hasPrefix("frames[") }.count == 2)
     }
 
+    /// The master-down timer runs from when the kernel received the advertisement, not
+    /// from when carpd read it; an arrival before the last timer run, or more than a second
+    /// back, is not taken.
+    @Test func timersRunFromThePacketsArrival() throws {
+        let t = TestNode(hook: false)
+        t.addVhid(advskew: 100, addresses: ["192.0.2.10/24"])
+        t.clock.advance(2 * Timing.second)
+        let read = t.clock.now  // 3 s
+        t.node.receive(t.peerAdvert(advskew: 0, addresses: ["192.0.2.10/24"]), arrival: read - 3_000_000)
+        let masterDown = Timing.masterDown(advbase: 1, advskew: 100)
+        #expect(t.node.nextDeadline == read - 3_000_000 + masterDown)
+        t.node.receive(t.peerAdvert(advskew: 0, addresses: ["192.0.2.10/24"]), arrival: read - 2 * Timing.second)
+        #expect(t.node.nextDeadline == read - Timing.second + masterDown)
+        t.node.deadlineReached()
+        t.node.receive(t.peerAdvert(advskew: 0, addresses: ["192.0.2.10/24"]), arrival: read - 1_000_000)
+        #expect(t.node.nextDeadline == read + masterDown)
+        t.node.receive(t.peerAdvert(advskew: 0, addresses: ["192.0.2.10/24"]))
+        #expect(t.node.nextDeadline == read + masterDown)
+    }
+
     /// A MASTER that hears a better one: the link down before its addresses go (no MLD from
     /// the virtual MAC), the BACKUP hook after.
     @Test func yieldingTakesTheLinkDownFirst() {
