@@ -68,6 +68,8 @@ final class Daemon {
         if detach { try CarpdMain.daemonize() }
         while !stopping {
             timer.deadline = node.nextDeadline
+            // A takeover's deadline is kept to the microsecond, an advertisement's need not be.
+            timer.precise = timer.deadline != nil && timer.deadline == node.engine.nextMasterDown
             try reactor.runOnce()
             node.carryOut()
         }

@@ -66,6 +66,8 @@ extension Node {
         /// Per frame: the advertisement it carries (reported to the engine), or nil for an announcement.
         var carried: [(key: VirtualHostKey, family: AddressFamily)?] = []
         var direct: [(key: VirtualHostKey, family: AddressFamily, unicast: Bool, error: SystemError?)] = []
+        /// Logged once the frames are out: a new master's advertisement does not wait for them.
+        var transitions: [String] = []
         for (key, actions) in items {
             guard let vif = macvlans[key] else {
                 log.debug("carp: \(key): actions for a removed vhid dropped")
@@ -86,7 +88,7 @@ extension Node {
                         carried.append(nil)
                     }
                 case .stateChanged(let from, let to, let reason):
-                    emit(.info, "carp: \(key): \(from) -> \(to) (\(reason.rawValue))")
+                    transitions.append("carp: \(key): \(from) -> \(to) (\(reason.rawValue))")
                     // A new MASTER is announced once its addresses are there (.masterReady).
                     if to != .master { notifyState(vif, from: from, to: to, reason: reason) }
                 case .masterReady(let from, let reason):
@@ -97,6 +99,7 @@ extension Node {
             }
         }
         let errors = frames.isEmpty ? [] : packets.send(frames: frames)
+        for line in transitions { emit(.info, line) }
         for (index, error) in errors.enumerated() {
             if let (key, family) = carried[index] {
                 sendFinished(key, family: family, unicast: false, error: error)

@@ -18,6 +18,19 @@ struct ReactorTests {
         #expect(timer.deadline == nil)
     }
 
+    /// A precise timer wakes the loop early and waits the rest out: one round runs it, and
+    /// never before its deadline.
+    @Test func aPreciseTimerRunsInOneRoundNotBefore() throws {
+        let reactor = try Reactor()
+        var ranAt: UInt64?
+        let timer = reactor.addTimer { ranAt = MonotonicClock.now() }
+        let deadline = MonotonicClock.now() + 30 * ms
+        timer.deadline = deadline
+        timer.precise = true
+        try reactor.runOnce(deadline: deadline + 5_000 * ms)
+        #expect(try #require(ranAt) >= deadline)
+    }
+
     @Test func aNearerDeadlineSetByAHandlerWakesTheLoop() throws {
         let reactor = try Reactor()
         var fds: [Int32] = [0, 0]
