@@ -41,7 +41,7 @@ lint: deps
 	./scripts/check-arrows
 
 # The release binaries (static, what make install ships) run the core namespace tests too.
-RELEASE_TESTS = 01-failover 03-bowout 11-openbsd-example 12-cli 14-restart 20-bowout-burst
+RELEASE_TESTS = 01-failover 03-bowout 11-openbsd-example 12-cli 14-restart 20-bowout-burst 30-balancing
 
 # make check runs the fuzzers and the soak briefly; make fuzz and make soak for longer
 # (doc/fuzzing.md, tests/soak/README.md).
