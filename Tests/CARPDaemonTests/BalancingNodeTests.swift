@@ -77,6 +77,13 @@ struct BalancingNodeTests {
         t.packets.frames = []
         t.node.neighborRequest(request, ifindex: 7)
         #expect(t.packets.frames.isEmpty)
+        // INIT (CARP off) takes nothing and answers nothing.
+        #expect(t.send("sysctl", [("name", "net.inet.carp.allow"), ("value", "0")]).errno == 0)
+        #expect(t.state(1) == .initial)
+        #expect(t.files.contents["/run/test/balancing-owners.nft"] == "flush set netdev carpd carp0_own4\n")
+        t.packets.frames = []  // the bow-out's advertisement
+        t.node.neighborRequest(request, ifindex: 2)
+        #expect(t.packets.frames.isEmpty)
     }
 
     /// ip-stealth: the unicast virtual MAC, joined on the carpdev, the same hash.

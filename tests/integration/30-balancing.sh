@@ -4,10 +4,11 @@
 # node OpenBSD's fold predicts; the client's neighbour entries for the addresses are
 # 01:00:5e:00:01:01; ping gets no duplicate; `ifconfig carp0` shows every carpnode as
 # OpenBSD prints them; a node's link cut moves all its sources to the other within the
-# protocol's bound and its return (preempt) restores the split; `balancing ip-stealth` keeps
-# the split with a unicast MAC the switch never learns; after kill -9, carpd -C removes the
-# table and the addresses and a restart brings the carpnodes back; a stopped carpd leaves no
-# table, no address and no multicast membership behind.
+# protocol's bound and its return (preempt) restores the split; a node in INIT
+# (net.inet.carp.allow=0) takes no flow; `balancing ip-stealth` keeps the split with a
+# unicast MAC the switch never learns; after kill -9, carpd -C removes the table and the
+# addresses and a restart brings the carpnodes back; a stopped carpd leaves no table, no
+# address and no multicast membership behind.
 source "$(dirname "$0")/lib.sh"
 require_root
 require_tool ip python3 nft ping bridge
@@ -26,18 +27,9 @@ bsd_ok a ifconfig carp0 carpnodes 1:0,2:100 balancing ip carpdev eth0 pass s3cre
 bsd_ok a ifconfig carp0 inet6 "$VIP6/64" alias
 bsd_ok b ifconfig carp0 carpnodes 1:100,2:0 carpdev eth0 pass s3cret "$VIP/24"
 bsd_ok b ifconfig carp0 inet6 "$VIP6/64" alias
-wait_state a MASTER 6 1
-wait_state b MASTER 6 2
-hold_for 2 states_are "a=MASTER b=BACKUP" 1 || fail "vhid 1: a $(state a 1), b $(state b 1)"
-states_are "a=BACKUP b=MASTER" 2 || fail "vhid 2: a $(state a 2), b $(state b 2)"
-ok "a MASTER of vhid 1, b of vhid 2"
-
-out=$(bsd a ifconfig carp0)
-for line in "	lladdr 01:00:5e:00:01:01" "	carp: carpdev eth0 advbase 1 balancing ip" \
-    "		state MASTER vhid 1 advskew 0" "		state BACKUP vhid 2 advskew 100" "	status: master"; do
-    grep -qxF "$line" <<<"$out" || fail "ifconfig carp0 on a lacks '$line':
-$out"
-done
+carpnodes_split
+ifconfig_shows a carp0 "	lladdr 01:00:5e:00:01:01" "	carp: carpdev eth0 advbase 1 balancing ip" \
+    "		state MASTER vhid 1 advskew 0" "		state BACKUP vhid 2 advskew 100" "	status: master"
 ok "ifconfig carp0 shows the carpnodes, the mode and the group MAC"
 
 wait_until 5 fold_check a b || fail "the flows do not land where OpenBSD's hash puts them (index 0: a, 1: b)"
@@ -68,6 +60,17 @@ wait_state b MASTER 8 2
 wait_state a BACKUP 2 2
 wait_until 5 fold_check a b || fail "after b's return the split is not restored"
 ok "b's return (preempt) restores the split"
+
+# INIT takes nothing: with CARP off on b (pfSense's "temporarily disable CARP") its carpnodes
+# bow out, a takes every flow and b's table drops the group's frames.
+bsd_ok b sysctl net.inet.carp.allow=0
+wait_state a MASTER 3 2
+wait_state b INIT 2 2
+wait_until 3 fold_check a a || fail "with b in INIT, not every flow reaches a alone"
+bsd_ok b sysctl net.inet.carp.allow=1
+wait_state b MASTER 8 2
+wait_until 5 fold_check a b || fail "after CARP is back on b the split is not restored"
+ok "b in INIT takes no flow; CARP back on restores the split"
 
 # ip-stealth: the unicast 00:00:5e:00:01:01, never a source, so the switch keeps flooding it.
 bsd_ok a ifconfig carp0 balancing ip-stealth

@@ -606,6 +606,27 @@ rename_eth() {
         fail "rename eth0 to $2 on $1"
 }
 
+# carpnodes_split: a MASTER of carpnode 1 and b of carpnode 2 (a has 1:0,2:100, b the
+# reverse), the split held for 2 s.
+carpnodes_split() {
+    wait_state a MASTER 6 1
+    wait_state b MASTER 6 2
+    hold_for 2 states_are "a=MASTER b=BACKUP" 1 || fail "vhid 1: a $(state a 1), b $(state b 1)"
+    states_are "a=BACKUP b=MASTER" 2 || fail "vhid 2: a $(state a 2), b $(state b 2)"
+    ok "a MASTER of vhid 1, b of vhid 2"
+}
+
+# ifconfig_shows NODE IFNAME LINE...: `ifconfig IFNAME` on NODE prints every LINE whole.
+ifconfig_shows() {
+    local n=$1 ifname=$2 out line
+    shift 2
+    out=$(bsd "$n" ifconfig "$ifname")
+    for line; do
+        grep -qxF "$line" <<<"$out" || fail "ifconfig $ifname on $n lacks '$line':
+$out"
+    done
+}
+
 # balanced_nodes NODE...: on each, balance.py's name server on port 8080 and a carpd.
 balanced_nodes() {
     local n
