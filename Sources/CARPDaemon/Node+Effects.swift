@@ -66,8 +66,10 @@ extension Node {
         /// Per frame: the advertisement it carries (reported to the engine), or nil for an announcement.
         var carried: [(key: VirtualHostKey, family: AddressFamily)?] = []
         var direct: [(key: VirtualHostKey, family: AddressFamily, unicast: Bool, error: SystemError?)] = []
-        /// Logged once the frames are out: a new master's advertisement does not wait for them.
+        /// Logged, and told to the hooks and the event stream, once the frames are out: a new
+        /// master's advertisement and gratuitous ARP do not wait for a hook to be spawned.
         var transitions: [String] = []
+        var notices: [(vif: VirtualInterface, from: CARPState, to: CARPState, reason: TransitionReason)] = []
         for (key, actions) in items {
             guard let vif = macvlans[key] else {
                 log.debug("carp: \(key): actions for a removed vhid dropped")
@@ -90,9 +92,9 @@ extension Node {
                 case .stateChanged(let from, let to, let reason):
                     transitions.append("carp: \(key): \(from) -> \(to) (\(reason.rawValue))")
                     // A new MASTER is announced once its addresses are there (.masterReady).
-                    if to != .master { notifyState(vif, from: from, to: to, reason: reason) }
+                    if to != .master { notices.append((vif, from, to, reason)) }
                 case .masterReady(let from, let reason):
-                    notifyState(vif, from: from, to: .master, reason: reason)
+                    notices.append((vif, from, .master, reason))
                 case .claim, .release:
                     break  // route changes: never taken in this phase
                 }
@@ -100,6 +102,7 @@ extension Node {
         }
         let errors = frames.isEmpty ? [] : packets.send(frames: frames)
         for line in transitions { emit(.info, line) }
+        for notice in notices { notifyState(notice.vif, from: notice.from, to: notice.to, reason: notice.reason) }
         for (index, error) in errors.enumerated() {
             if let (key, family) = carried[index] {
                 sendFinished(key, family: family, unicast: false, error: error)

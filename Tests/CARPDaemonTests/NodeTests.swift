@@ -29,8 +29,9 @@ struct NodeTakeoverTests {
 
     /// carp_master_down's order, on Linux: the advertisements (out the carpdev, the macvlan
     /// is still down), the link up and the VIPs on in one netlink batch, then the
-    /// announcements; hooks and the event for MASTER only once the VIPs are there. No
-    /// address dump on the way.
+    /// announcements; hooks and the event for MASTER only once the VIPs are there and the
+    /// announcements are out (spawning a hook takes longer than sending them). No address
+    /// dump on the way.
     @Test func takeoverOrder() {
         let t = TestNode()
         t.addVhid()
@@ -41,8 +42,8 @@ struct NodeTakeoverTests {
         #expect(t.state() == .master)
         let batch = "batch[up vh1-eth0, add 192.0.2.10/24 vh1-eth0 flags 0x200, add 2001:db8::10/64 vh1-eth0 flags 0x202]"
         #expect(Array(t.journal.lines.prefix(4)) == ["frames[advert inet 1/0, advert inet6 1/0]", batch,
-                                                     "spawn /etc/carp/notify.d/10-log 1@eth0 MASTER",
-                                                     "frames[garp 192.0.2.10, na 2001:db8::10]"])
+                                                     "frames[garp 192.0.2.10, na 2001:db8::10]",
+                                                     "spawn /etc/carp/notify.d/10-log 1@eth0 MASTER"])
         #expect(t.events.last == "1@eth0 BACKUP->MASTER")
         #expect(t.routes.held[11] == [IPPrefix("192.0.2.10/24")!, IPPrefix("2001:db8::10/64")!])
         #expect(t.routes.dumps == dumps)
