@@ -67,9 +67,9 @@ final class Daemon {
         log.info("listening on \(options.socketPath)")
         if detach { try CarpdMain.daemonize() }
         while !stopping {
-            timer.deadline = node.nextDeadline
             // A takeover's deadline is kept to the microsecond, an advertisement's need not be.
-            timer.precise = timer.deadline != nil && timer.deadline == node.engine.nextMasterDown
+            let wake = node.nextWake
+            (timer.deadline, timer.precise) = (wake?.at, wake?.takeover ?? false)
             try reactor.runOnce()
             node.carryOut()
         }
@@ -135,10 +135,9 @@ final class Daemon {
             log.notice("removed stale \(vip)")
         }
         let script = options.runtimeDirectory + "/balancing.nft"
-        if (try? LinuxFiles().write(BalancingRuleset(groups: []).script, to: script)) != nil {
-            let applied = LibNftables().map { $0.run(file: script) == nil }
-                ?? Nftables.commands.first(where: LinuxFiles().isExecutable).map { ChildProcesses.run($0, ["-f", script]) == 0 }
-            if applied == true { log.notice("removed carpd's nftables table, if any") }
+        if let reactor = try? Reactor(), (try? LinuxFiles().write(BalancingRuleset(groups: []).script, to: script)) != nil {
+            let nftables = Nftables(useLibrary: true, processes: ChildProcesses(reactor: reactor), files: LinuxFiles())
+            if nftables.engine != nil, nftables.apply(file: script) == nil { log.notice("removed carpd's nftables table, if any") }
         }
         var tuning = HostTuning(log: log, files: LinuxFiles(), savedPath: options.savedSysctlsPath)
         tuning.restore()

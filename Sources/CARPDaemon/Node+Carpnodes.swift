@@ -51,12 +51,13 @@ extension Node {
         if rebuild { for key in current { destroy(key) } }
         guard let parent = parents[carpdev] ?? readParent(carpdev) else { throw ControlFailure(ENODEV, "\(carpdev): no such interface") }
         let now = clock()
+        let leaderVhid = keys.map(\.vhid).min()
         // By vhid, as OpenBSD sorts them: the leader comes first.
         for (node, key) in zip(nodes, keys).sorted(by: { $0.1.vhid < $1.1.vhid }) {
             var config = shared
             (config.vhid, config.advskew) = (node.vhid, node.advskew)
             if rebuild || macvlans[key] == nil {
-                macvlans[key] = try carpnodeInterface(key, name: name, parent: parent, mode: mode, leader: key.vhid == keys.map(\.vhid).min(), config: config)
+                macvlans[key] = try carpnodeInterface(key, name: name, parent: parent, mode: mode, leader: key.vhid == leaderVhid, config: config)
             }
             submit(engine.configure(key, config, interface: name, named: true, balancing: mode,
                                     counterSeed: UInt64.random(in: .min ... .max), now: now))

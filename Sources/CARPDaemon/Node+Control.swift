@@ -183,10 +183,6 @@ extension Node {
             return reply
         }
         guard let value = Int(text) else { throw ControlFailure(EINVAL, "\(name): \(text): invalid integer") }
-        // Off while vhids share an address, two MASTERs of it would both claim it.
-        if node.name == "net.inet.carp.arpbalance", value == 0, let shared = engine.arpBalanced.sorted().first {
-            throw ControlFailure(EBUSY, "\(name): vhid \(shared) shares its address with another: remove the address from one first")
-        }
         do {
             let result = try engine.setSysctl(name, value, now: clock())
             if node.writeAdds { manualDemotion += value }
@@ -198,6 +194,7 @@ extension Node {
             reply.append("old", result.old)
             reply.append("value", result.new)
         } catch {
+            if case .busy = error { throw ControlFailure(EBUSY, error.description) }
             throw ControlFailure(EINVAL, error.description)
         }
         return reply

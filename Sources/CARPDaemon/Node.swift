@@ -119,8 +119,13 @@ final class Node {
     }
 
     /// The earliest time `deadlineReached` has something to do.
-    var nextDeadline: UInt64? {
-        [engine.nextDeadline, hooks.deadline, releaseRetryAt, pfsync.nextDeadline].compactMap { $0 }.min()
+    var nextDeadline: UInt64? { nextWake?.at }
+
+    /// That time, and whether it is a takeover (the engine's, kept to the microsecond).
+    var nextWake: (at: UInt64, takeover: Bool)? {
+        let other = [hooks.deadline, releaseRetryAt, pfsync.nextDeadline].compactMap { $0 }.min()
+        guard let engine = engine.earliestDeadline, engine.at <= other ?? .max else { return other.map { ($0, false) } }
+        return (engine.at, engine.takeover)
     }
 
     func deadlineReached() {

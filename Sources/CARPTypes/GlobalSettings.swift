@@ -69,12 +69,15 @@ public struct GlobalSettings: Hashable, Sendable {
 public enum SysctlError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknown(String)
     case outOfRange(name: String, value: Int, range: ClosedRange<Int>)
+    /// The value cannot change now, for `reason`.
+    case busy(name: String, reason: String)
 
     public var description: String {
         switch self {
         case .unknown(let name): "unknown oid '\(name)'"
         case .outOfRange(let name, let value, let range):
             "\(name): \(value): out of range (\(range.lowerBound)-\(range.upperBound))"
+        case .busy(let name, let reason): "\(name): \(reason)"
         }
     }
 }

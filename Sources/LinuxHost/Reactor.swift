@@ -170,7 +170,8 @@ public final class Reactor {
             registrations[token]?.handler()
         }
         var after = MonotonicClock.now()
-        if let due = timers.filter(\.precise).compactMap(\.deadline).min(), due > after, due - after <= Self.preciseLead {
+        for timer in timers where timer.precise {
+            guard let due = timer.deadline, due > after, due - after <= Self.preciseLead else { continue }
             while after < due { after = MonotonicClock.now() }
         }
         for timer in timers {

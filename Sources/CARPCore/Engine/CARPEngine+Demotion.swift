@@ -78,6 +78,10 @@ extension CARPEngine {
         let old = settings[node]
         let new = node.writeAdds ? old + value : value
         guard node.range.contains(new) else { throw .outOfRange(name: name, value: value, range: node.range) }
+        // Off while vhids share an address, two MASTERs of it would both claim it.
+        if node.name == "net.inet.carp.arpbalance", new == 0, let shared = arpBalanced.sorted().first {
+            throw .busy(name: name, reason: "vhid \(shared) shares its address with another: remove the address from one first")
+        }
         if node.writeAdds {
             return (old, new, adjustDemotion(by: value, reason: "sysctl", now: now))
         }

@@ -13,6 +13,12 @@ public struct VirtualHostKey: Hashable, Comparable, Sendable, CustomStringConver
     public static func < (a: VirtualHostKey, b: VirtualHostKey) -> Bool { (a.carpdev, a.vhid) < (b.carpdev, b.vhid) }
 }
 
+/// When a vhid's machine next acts; `takeover` for a BACKUP's master-down.
+public struct Deadline: Equatable, Sendable {
+    public var at: UInt64
+    public var takeover: Bool
+}
+
 public struct VirtualHost: Sendable {
     public internal(set) var machine: CARPMachine
     /// `ifconfig carpN up|down`.
@@ -57,10 +63,9 @@ public struct CARPEngine: Sendable {
     /// Each vhid's next deadline, refreshed by `tagged` after every change to its machine:
     /// the daemon asks for the earliest one on every wake-up, and with 255 vhids walking
     /// (and copying) every machine each time cost more CPU than all the advertisements.
-    var deadlines: [VirtualHostKey: UInt64] = [:]
-    /// The BACKUPs' master-down deadlines, kept the same way: the daemon wakes for a
-    /// takeover more precisely than for an advertisement (`nextMasterDown`).
-    var masterDowns: [VirtualHostKey: UInt64] = [:]
+    /// Each is marked when it is a takeover (a BACKUP's master-down), which the daemon
+    /// keeps to the microsecond.
+    var deadlines: [VirtualHostKey: Deadline] = [:]
     /// New MASTERs whose addresses are not confirmed yet, with how they became MASTER: the
     /// `masterReady` they are owed (CARPEngine+Claim).
     var awaitingReady: [VirtualHostKey: (from: CARPState, reason: TransitionReason)] = [:]
@@ -101,12 +106,16 @@ public struct CARPEngine: Sendable {
     }
 
     public var nextDeadline: UInt64? {
-        assert(deadlines == hosts.compactMapValues(\.machine.nextDeadline), "a machine changed without tagged(): \(deadlines) vs \(hosts.compactMapValues(\.machine.nextDeadline))")
-        return deadlines.values.min()
+        earliestDeadline?.at
     }
 
-    /// The earliest master-down deadline: a takeover, unless the master is heard before.
-    public var nextMasterDown: UInt64? { masterDowns.values.min() }
+    /// The earliest deadline, and whether it is a takeover (a BACKUP's master-down).
+    public var earliestDeadline: Deadline? {
+        assert(deadlines.mapValues(\.at) == hosts.compactMapValues(\.machine.nextDeadline), "a machine changed without tagged()")
+        var earliest: Deadline?
+        for deadline in deadlines.values where deadline.at < earliest?.at ?? .max { earliest = deadline }
+        return earliest
+    }
 
     // MARK: - Configuration
 
@@ -153,7 +162,6 @@ public struct CARPEngine: Sendable {
         detach(key)
         hosts[key] = nil
         deadlines[key] = nil  // tagged() above read the machine before it went
-        masterDowns[key] = nil
         return outputs + refreshArpBalance()
     }
 
@@ -231,7 +239,6 @@ public struct CARPEngine: Sendable {
     mutating func tagged(_ key: VirtualHostKey, _ actions: [CARPAction]) -> [EngineOutput] {
         guard let index = hosts.index(forKey: key) else {
             deadlines[key] = nil
-            masterDowns[key] = nil
             return actions.map { .vhost(key, $0) }
         }
         return tagged(key, at: index, actions)
@@ -240,8 +247,7 @@ public struct CARPEngine: Sendable {
     /// `tagged` for a vhid already looked up. The deadline is read in place: a plain read
     /// through the dictionary copies the whole machine.
     mutating func tagged(_ key: VirtualHostKey, at index: [VirtualHostKey: VirtualHost].Index, _ actions: [CARPAction]) -> [EngineOutput] {
-        deadlines[key] = Self.nextDeadline(of: &hosts.values[index])
-        masterDowns[key] = Self.nextMasterDown(of: &hosts.values[index])
+        deadlines[key] = Self.deadline(of: &hosts.values[index])
         guard !actions.isEmpty else { return [] }
         let balanced = noClaim.contains(key)
         var outputs: [EngineOutput] = []
@@ -272,6 +278,7 @@ public struct CARPEngine: Sendable {
         return outputs
     }
 
-    private static func nextDeadline(of host: inout VirtualHost) -> UInt64? { host.machine.nextDeadline }
-    private static func nextMasterDown(of host: inout VirtualHost) -> UInt64? { host.machine.nextMasterDown }
+    private static func deadline(of host: inout VirtualHost) -> Deadline? {
+        host.machine.nextDeadline.map { Deadline(at: $0, takeover: host.machine.state == .backup) }
+    }
 }

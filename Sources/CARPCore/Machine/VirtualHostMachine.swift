@@ -24,9 +24,6 @@ public struct VirtualHostMachine<Rules: ElectionRules>: Sendable {
         return earliest
     }
 
-    /// When a BACKUP takes over unless it hears its master; nil in the other states.
-    public var nextMasterDown: UInt64? { masterDownAt.values.min() }
-
     /// The protocol's checks of an advertisement for this vhid. One call, so that the engine
     /// can make it in place: reading a property through the dictionary copies the machine.
     mutating func admit(_ header: Rules.Header) -> InputRejection? { rules.admit(header) }
