@@ -86,17 +86,18 @@ struct BalancingNodeTests {
         #expect(t.packets.frames.isEmpty)
     }
 
-    /// ip-stealth: the unicast virtual MAC, joined on the carpdev, the same hash.
-    @Test func stealthUsesTheUnicastMAC() throws {
+    /// ip-stealth and ip-unicast: the unicast virtual MAC, joined on the carpdev, the same hash.
+    @Test(arguments: [BalancingMode.ipStealth, .ipUnicast])
+    func stealthUsesTheUnicastMAC(_ mode: BalancingMode) throws {
         let t = TestNode(hook: false)
-        #expect(t.send("set", [("ifname", "carp0"), ("carpdev", "eth0"), ("carpnodes", "1:0,2:100"), ("balancing", "ip-stealth"),
+        #expect(t.send("set", [("ifname", "carp0"), ("carpdev", "eth0"), ("carpnodes", "1:0,2:100"), ("balancing", mode.rawValue),
                                ("addr", "192.0.2.10/24")]).errno == 0)
         t.files.executables.insert("/usr/sbin/nft")
         t.advance(3_000_000_000)
         let script = try #require(t.files.contents["/run/test/balancing.nft"])
         #expect(script.contains("ether daddr 00:00:5e:00:01:01 jump carp0"))
         #expect(t.packets.memberships == ["00:00:5e:00:01:01@2"])
-        #expect(t.node.records().first?.balancing == .ipStealth)
+        #expect(t.node.records().first?.balancing == mode)
     }
 
     /// OpenBSD 4.5-5.8's `balancing arp`: carp_hash of the requester's MAC picks the carpnode

@@ -8,7 +8,7 @@
 # (net.inet.carp.allow=0) takes no flow; `balancing ip-stealth` keeps the split with a
 # unicast MAC the switch never learns; after kill -9, carpd -C removes the table and the
 # addresses and a restart brings the carpnodes back; a stopped carpd leaves no table, no
-# address and no multicast membership behind.
+# address and no multicast membership behind, and the carpdev's sysctls as they were.
 source "$(dirname "$0")/lib.sh"
 require_root
 require_tool ip python3 nft ping bridge
@@ -21,6 +21,9 @@ SOURCES6=(2001:db8::100 2001:db8::101 2001:db8::102 2001:db8::103)
 topology a b c
 for s in "${SOURCES4[@]}"; do ip -n "$(ns c)" addr add "$s/24" dev eth0 || fail "source $s"; done
 for s in "${SOURCES6[@]}"; do ip -n "$(ns c)" addr add "$s/64" dev eth0 nodad || fail "source $s"; done
+# The sysctls carpd tunes on a carpdev (arp_ignore, arp_filter, arp_announce): back at its exit.
+tuned() { nsx a sysctl -n net.ipv4.conf.eth0.arp_ignore net.ipv4.conf.eth0.arp_filter net.ipv4.conf.eth0.arp_announce | tr '\n' ' '; }
+SYSCTLS_BEFORE=$(tuned)
 balanced_nodes a b
 for n in a b; do bsd_ok "$n" sysctl net.inet.carp.preempt=1; done
 bsd_ok a ifconfig carp0 carpnodes 1:0,2:100 balancing ip carpdev eth0 pass s3cret "$VIP/24"
@@ -28,6 +31,7 @@ bsd_ok a ifconfig carp0 inet6 "$VIP6/64" alias
 bsd_ok b ifconfig carp0 carpnodes 1:100,2:0 carpdev eth0 pass s3cret "$VIP/24"
 bsd_ok b ifconfig carp0 inet6 "$VIP6/64" alias
 carpnodes_split
+[[ $(tuned) != "$SYSCTLS_BEFORE" ]] || fail "carpd did not tune a's eth0 (arp_ignore, arp_filter, arp_announce: $(tuned))"
 ifconfig_shows a carp0 "	lladdr 01:00:5e:00:01:01" "	carp: carpdev eth0 advbase 1 balancing ip" \
     "		state MASTER vhid 1 advskew 0" "		state BACKUP vhid 2 advskew 100" "	status: master"
 ok "ifconfig carp0 shows the carpnodes, the mode and the group MAC"
@@ -110,6 +114,7 @@ ok "kill -9 of b: carpd -C removes its table and addresses, a restart brings its
 stop_carpd a || fail "carpd on a exited with $CARPD_RC"
 [[ -z "$(nsx a nft list tables 2>/dev/null | grep carpd)" ]] || fail "carpd's table left on a: $(nsx a nft list tables)"
 has_addr a "$VIP" lo && fail "$VIP left on a's loopback"
+assert_eq "$SYSCTLS_BEFORE" "$(tuned)" "a's eth0 arp_ignore, arp_filter, arp_announce after carpd's exit"
 wait_state b MASTER 6 1
 wait_until 5 fold_check b b || fail "with a gone, not every flow reaches b"
 ok "a stopped: nothing left behind on a, b takes every flow"
