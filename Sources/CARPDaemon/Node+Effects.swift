@@ -45,6 +45,8 @@ extension Node {
         }
         if balancingChanged { refreshBalancing() }
         followMasterChanges()
+        for (level, line) in transitionLines { emit(level, line) }
+        transitionLines.removeAll(keepingCapacity: true)
     }
 
     /// net.inet.carp.log: 0 silent, 1 state changes and demotion, 2 also dropped packets.
@@ -66,9 +68,8 @@ extension Node {
         /// Per frame: the advertisement it carries (reported to the engine), or nil for an announcement.
         var carried: [(key: VirtualHostKey, family: AddressFamily)?] = []
         var direct: [(key: VirtualHostKey, family: AddressFamily, unicast: Bool, error: SystemError?)] = []
-        /// Logged, and told to the hooks and the event stream, once the frames are out: a new
-        /// master's advertisement and gratuitous ARP do not wait for a hook to be spawned.
-        var transitions: [String] = []
+        /// Told to the hooks and the event stream once the frames are out: a new master's
+        /// advertisement and gratuitous ARP do not wait for a hook to be spawned.
         var notices: [(vif: VirtualInterface, from: CARPState, to: CARPState, reason: TransitionReason)] = []
         for (key, actions) in items {
             guard let vif = macvlans[key] else {
@@ -90,7 +91,7 @@ extension Node {
                         carried.append(nil)
                     }
                 case .stateChanged(let from, let to, let reason):
-                    transitions.append("carp: \(key): \(from) -> \(to) (\(reason.rawValue))")
+                    transitionLines.append((.info, "carp: \(key): \(from) -> \(to) (\(reason.rawValue))"))
                     // A new MASTER is announced once its addresses are there (.masterReady).
                     if to != .master { notices.append((vif, from, to, reason)) }
                 case .masterReady(let from, let reason):
@@ -101,7 +102,6 @@ extension Node {
             }
         }
         let errors = frames.isEmpty ? [] : packets.send(frames: frames)
-        for line in transitions { emit(.info, line) }
         for notice in notices { notifyState(notice.vif, from: notice.from, to: notice.to, reason: notice.reason) }
         for (index, error) in errors.enumerated() {
             if let (key, family) = carried[index] {

@@ -49,6 +49,9 @@ final class Node {
     var publishEvent: ((String) -> Void)?
     /// Engine actions not carried out yet.
     var effects = EffectQueue()
+    /// State changes of the current turn, logged when all its frames and route changes are
+    /// done: writing the line before a new master's claim delayed its addresses.
+    var transitionLines: [(LogLevel, String)] = []
     /// A balanced interface or its owners changed: the data plane is brought up to date
     /// before the next frames (Node+Balancing.swift).
     var balancingChanged = false
