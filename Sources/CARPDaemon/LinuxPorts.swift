@@ -28,6 +28,10 @@ final class LinuxPackets: PacketPort {
         try neighbors.membership(mac, ifindex: ifindex, join: join)
     }
 
+    func holdUnicast(_ mac: [UInt8], ifindex: Int32, _ hold: Bool) throws(SystemError) {
+        try frames.holdUnicast(mac, ifindex: ifindex, hold)
+    }
+
     private func socket(_ family: AddressFamily) -> CARPSocket { family == .inet ? inet : inet6 }
 
     func send(frames batch: [OutgoingFrame]) -> [SystemError?] { frames.send(batch) }

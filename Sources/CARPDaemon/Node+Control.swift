@@ -154,6 +154,8 @@ extension Node {
             return
         }
         do { try route.deleteLink(index: vif.ifindex) } catch { emit(.warning, "carp: \(error)") }
+        // Gone already when the carpdev went away (the kernel drops it with the device).
+        try? packets.holdUnicast(vif.mac.bytes, ifindex: vif.parentIndex, false)
     }
 
     /// By OpenBSD carp interface name, or by FreeBSD carpdev + vhid.

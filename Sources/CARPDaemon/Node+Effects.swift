@@ -208,6 +208,7 @@ extension Node {
         var requests: [RouteRequest] = []
         var jobs: [RouteJob] = []
         for (key, actions) in items {
+            for case .claim(let wanted) in actions { ensureIPv6(key, addresses: wanted) }
             guard let vif = macvlans[key] else { continue }
             for action in actions {
                 var job = RouteJob(key: key, action: action)
@@ -310,6 +311,7 @@ extension Node {
             }
             vif.addresses.removeAll { $0.family == .inet6 }
             vif.linkLocalCopy = nil
+            vif.ipv6Off = true
         }
         macvlans[job.key] = vif
         if leftover && releaseRetryAt == nil { releaseRetryAt = clock() + Self.releaseRetryDelay }

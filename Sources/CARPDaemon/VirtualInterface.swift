@@ -22,6 +22,9 @@ struct VirtualInterface {
     /// The parent's link-local address copied onto the macvlan while MASTER, when the parent
     /// has no global IPv6 address to source IPv6 advertisements from.
     var linkLocalCopy: IPPrefix?
+    /// IPv6 switched off on the macvlan (`disable_ipv6`): while its vhid has no IPv6 address,
+    /// and after the exit's release.
+    var ipv6Off = false
 
     /// OpenBSD's `lladdr` set to the carpdev's own MAC: Linux refuses such a macvlan, so the
     /// VIPs go on the carpdev itself while MASTER, and there is no link of its own.

@@ -19,6 +19,12 @@ public final class FrameSocket {
         closeDescriptor(descriptor)
     }
 
+    /// Keeps `mac` in `ifindex`'s unicast filter (or lets it go), for as long as this socket
+    /// lives: the NIC then takes frames for it whether or not a macvlan with that MAC is up.
+    public func holdUnicast(_ mac: [UInt8], ifindex: Int32, _ hold: Bool) throws(SystemError) {
+        try packetMembership(descriptor, mac: mac, ifindex: ifindex, join: hold)
+    }
+
     /// Sends a complete Ethernet frame (destination, source, EtherType, payload) out `ifindex`.
     /// - Throws: `SystemError` EINVAL for a frame shorter than its Ethernet header; otherwise
     ///   from `sendto` (ENXIO/ENODEV for a missing interface, ENETDOWN when it is down).

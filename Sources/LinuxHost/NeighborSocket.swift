@@ -46,17 +46,7 @@ public final class NeighborSocket {
     /// group, or a unicast MAC added to the interface's filter (a NIC then takes frames for
     /// it without being promiscuous).
     public func membership(_ mac: [UInt8], ifindex: Int32, join: Bool) throws(SystemError) {
-        var request = packet_mreq()
-        request.mr_ifindex = ifindex
-        request.mr_type = UInt16(mac.first.map { $0 & 1 == 1 } ?? true ? PACKET_MR_MULTICAST : PACKET_MR_UNICAST)
-        request.mr_alen = 6
-        withUnsafeMutableBytes(of: &request.mr_address) { address in
-            for (index, byte) in mac.prefix(6).enumerated() { address[index] = byte }
-        }
-        let option = join ? PACKET_ADD_MEMBERSHIP : PACKET_DROP_MEMBERSHIP
-        if setsockopt(descriptor, SOL_PACKET, option, &request, socklen_t(MemoryLayout<packet_mreq>.size)) != 0 {
-            throw SystemError.last("\(join ? "PACKET_ADD_MEMBERSHIP" : "PACKET_DROP_MEMBERSHIP") ifindex \(ifindex)")
-        }
+        try packetMembership(descriptor, mac: mac, ifindex: ifindex, join: join)
     }
 
     /// The next frame another host sent (not one of ours going out), with its interface; nil

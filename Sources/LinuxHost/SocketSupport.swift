@@ -73,3 +73,20 @@ func formatAddress(_ bytes: [UInt8]) -> String {
     guard ok else { return bytes.map { String($0, radix: 16) }.joined(separator: ":") }
     return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
+
+/// PACKET_ADD_MEMBERSHIP / PACKET_DROP_MEMBERSHIP of `mac` on `ifindex` for a packet socket:
+/// a multicast group, or a unicast MAC in the interface's filter. The kernel counts them per
+/// socket and drops a socket's own when it closes.
+func packetMembership(_ descriptor: Int32, mac: [UInt8], ifindex: Int32, join: Bool) throws(SystemError) {
+    var request = packet_mreq()
+    request.mr_ifindex = ifindex
+    request.mr_type = UInt16(mac.first.map { $0 & 1 == 1 } ?? true ? PACKET_MR_MULTICAST : PACKET_MR_UNICAST)
+    request.mr_alen = 6
+    withUnsafeMutableBytes(of: &request.mr_address) { address in
+        for (index, byte) in mac.prefix(6).enumerated() { address[index] = byte }
+    }
+    let option = join ? PACKET_ADD_MEMBERSHIP : PACKET_DROP_MEMBERSHIP
+    if setsockopt(descriptor, SOL_PACKET, option, &request, socklen_t(MemoryLayout<packet_mreq>.size)) != 0 {
+        throw SystemError.last("\(join ? "PACKET_ADD_MEMBERSHIP" : "PACKET_DROP_MEMBERSHIP") ifindex \(ifindex)")
+    }
+}

@@ -146,6 +146,12 @@ final class FakePackets: PacketPort {
         let entry = "\(MACAddress(bytes: mac)!)@\(ifindex)"
         if join { memberships.insert(entry) } else { memberships.remove(entry) }
     }
+    /// The MACs held in a carpdev's unicast filter, "mac@ifindex".
+    var heldUnicast: Set<String> = []
+    func holdUnicast(_ mac: [UInt8], ifindex: Int32, _ hold: Bool) throws(SystemError) {
+        let entry = "\(MACAddress(bytes: mac)!)@\(ifindex)"
+        if hold { heldUnicast.insert(entry) } else { heldUnicast.remove(entry) }
+    }
 
     /// "advert inet 1/0" (advbase/advskew), "garp 192.0.2.10", "na 2001:db8::10".
     static func describe(_ f: OutgoingFrame) -> String {

@@ -27,6 +27,26 @@ struct NodeTakeoverTests {
         #expect(t.events == ["1@eth0 INIT->BACKUP"])
     }
 
+    /// What a takeover's link up would otherwise pay is paid at creation: the virtual MAC
+    /// stays in the carpdev's unicast filter while the vhid exists, and IPv6 is off on an
+    /// IPv4-only macvlan until its vhid gets an IPv6 address (on again before a claim needs it).
+    @Test func aMacvlanIsReadiedForItsClaimsAtCreation() {
+        let t = TestNode()
+        t.addVhid(addresses: ["192.0.2.10/24"])
+        #expect(t.packets.heldUnicast == ["00:00:5e:00:01:01@2"])
+        #expect(t.files.sysctls["net/ipv6/conf/vh1-eth0/disable_ipv6"] == "1")
+        #expect(t.send("set", [("carpdev", "eth0"), ("vhid", "1"), ("addr", "2001:db8::10/64")]).errno == 0)
+        #expect(t.files.sysctls["net/ipv6/conf/vh1-eth0/disable_ipv6"] == "0")
+        t.masterDown()
+        #expect(t.routes.held[11] == [IPPrefix("192.0.2.10/24")!, IPPrefix("2001:db8::10/64")!])
+        #expect(t.send("remove", [("carpdev", "eth0"), ("vhid", "1")]).errno == 0)
+        #expect(t.packets.heldUnicast.isEmpty)
+        // A dual-stack vhid keeps IPv6 from the start.
+        t.addVhid(2)
+        #expect(t.files.sysctls["net/ipv6/conf/vh2-eth0/disable_ipv6"] == nil)
+        #expect(t.packets.heldUnicast == ["00:00:5e:00:01:02@2"])
+    }
+
     /// carp_master_down's order, on Linux: the advertisements (out the carpdev, the macvlan
     /// is still down), the link up and the VIPs on in one netlink batch, then the
     /// announcements; hooks and the event for MASTER only once the VIPs are there and the
