@@ -5,6 +5,8 @@
 
 /* glibc's <net/if.h> first: if_indextoname(), IF_NAMESIZE, IFF_*. */
 #include <net/if.h>
+#include <errno.h>
+#include <sys/socket.h>
 
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
@@ -89,6 +91,10 @@ static inline int cnl_batch_socket_setup(struct nl_sock *sk, int bytes, int time
     struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
     if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
         return -nl_syserr2nlerr(errno);
+    /* Acknowledgements without the request copied back: small, so one fixed buffer takes
+     * any of them (older kernels without the option echo it; still well under the buffer). */
+    int one = 1;
+    (void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
     return 0;
 }
 
@@ -132,16 +138,19 @@ static inline int cnl_send_batch(struct nl_sock *sk, struct nl_msg **msgs, int c
     if (sent < 0)
         return -nl_syserr2nlerr(errno);
     int pending = count;
+    /* One recv per acknowledgement into this buffer (libnl's nl_recv peeks first: two
+     * system calls and an allocation each). */
+    unsigned char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
     while (pending > 0) {
-        unsigned char *buf = NULL;
-        struct sockaddr_nl from;
-        int n = nl_recv(sk, &from, &buf, NULL);
-        if (n <= 0) {
-            free(buf);
-            return n < 0 ? n : -NLE_FAILURE;
-        }
+        ssize_t got = recv(nl_socket_get_fd(sk), buf, sizeof(buf), MSG_TRUNC);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return got < 0 ? -nl_syserr2nlerr(errno) : -NLE_FAILURE;
+        if ((size_t)got > sizeof(buf))
+            return -NLE_MSG_TRUNC;
         struct nlmsghdr *h = (struct nlmsghdr *)buf;
-        int left = n;
+        int left = (int)got;
         for (; nlmsg_ok(h, left); h = nlmsg_next(h, &left)) {
             if (h->nlmsg_type != NLMSG_ERROR)
                 continue;
@@ -152,7 +161,6 @@ static inline int cnl_send_batch(struct nl_sock *sk, struct nl_msg **msgs, int c
             errors[index] = e->error ? -nl_syserr2nlerr(-e->error) : 0;
             pending--;
         }
-        free(buf);
     }
     return 0;
 }
