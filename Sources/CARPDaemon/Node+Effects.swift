@@ -91,7 +91,7 @@ extension Node {
                         carried.append(nil)
                     }
                 case .stateChanged(let from, let to, let reason):
-                    transitionLines.append((.info, "carp: \(key): \(from) -> \(to) (\(reason.rawValue))"))
+                    transitionLines.append((.info, Self.transitionLine(key, from: from, to: to, reason: reason)))
                     // A new MASTER is announced once its addresses are there (.masterReady).
                     if to != .master { notices.append((vif, from, to, reason)) }
                 case .masterReady(let from, let reason):
@@ -113,6 +113,10 @@ extension Node {
         for item in direct { sendFinished(item.key, family: item.family, unicast: item.unicast, error: item.error) }
     }
 
+    static func transitionLine(_ key: VirtualHostKey, from: CARPState, to: CARPState, reason: TransitionReason) -> String {
+        "carp: \(key): \(from) -> \(to) (\(reason.rawValue))"
+    }
+
     /// Hooks and the event stream hear of a state once it holds (for MASTER: its addresses are on).
     private func notifyState(_ vif: VirtualInterface, from: CARPState, to: CARPState, reason: TransitionReason) {
         let directory = options.configDirectory + "/notify.d"
@@ -125,7 +129,7 @@ extension Node {
     /// A multicast advertisement as a whole frame from the carp interface's MAC (as FreeBSD's
     /// carp_output), out the carpdev: a new MASTER's first one leaves before its macvlan is
     /// up. Nil for a unicast peer or without a source address: the raw socket sends those.
-    private func advertisementFrame(_ t: Transmission, vif: VirtualInterface) -> OutgoingFrame? {
+    func advertisementFrame(_ t: Transmission, vif: VirtualInterface) -> OutgoingFrame? {
         guard t.isMulticast, let source = source(t, vif: vif), let address = IPAddress(bytes: source),
               let payload = t.advertisement.encoded(source: address, destination: t.destination) else { return nil }
         let mac = vif.mac.bytes, dscp = engine.settings.dscp
@@ -176,7 +180,7 @@ extension Node {
 
     /// Gratuitous ARP and unsolicited NA from the carp interface's MAC: the kernel sends
     /// neither on address add.
-    private func announcements(_ prefixes: [IPPrefix], vif: VirtualInterface) -> [OutgoingFrame] {
+    func announcements(_ prefixes: [IPPrefix], vif: VirtualInterface) -> [OutgoingFrame] {
         let mac = vif.mac.bytes
         let router = prefixes.contains { $0.family == .inet6 } && (try? files.readSysctl("net/ipv6/conf/all/forwarding")) == "1"
         return prefixes.compactMap { prefix in
@@ -230,7 +234,7 @@ extension Node {
     /// master's announcements pulled the switch's entry for the virtual MAC back to us
     /// (a 1 s outage when a preferred master returned). At exit the link stays up (all go
     /// together afterwards) and IPv6 is switched off on it instead (see `finish`).
-    private func routeSteps(_ action: CARPAction, vif: VirtualInterface) -> [(RouteRequest, RouteStep)] {
+    func routeSteps(_ action: CARPAction, vif: VirtualInterface) -> [(RouteRequest, RouteStep)] {
         let index = vif.ifindex
         switch action {
         case .claim(let wanted):

@@ -57,6 +57,7 @@ extension Node {
         if let state = r.state { submit(engine.force(target, state, now: now)) }
         // FreeBSD: removing the last address of a vhid removes the vhid.
         if macvlans[target]?.named == false, new.addresses.isEmpty, !r.delete.isEmpty { destroy(target) }
+        rehearseTakeover(target)
         return ControlMessage()
     }
 

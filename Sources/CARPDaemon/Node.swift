@@ -52,6 +52,8 @@ final class Node {
     /// State changes of the current turn, logged when all its frames and route changes are
     /// done: writing the line before a new master's claim delayed its addresses.
     var transitionLines: [(LogLevel, String)] = []
+    /// The kinds of vhid whose takeover this process has rehearsed (Node+Rehearsal.swift).
+    var rehearsed: Set<String> = []
     /// A balanced interface or its owners changed: the data plane is brought up to date
     /// before the next frames (Node+Balancing.swift).
     var balancingChanged = false

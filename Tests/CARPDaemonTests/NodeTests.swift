@@ -47,6 +47,20 @@ struct NodeTakeoverTests {
         #expect(t.packets.heldUnicast == ["00:00:5e:00:01:02@2"])
     }
 
+    /// Each kind of vhid rehearses its takeover once, at configuration, on copies: nothing
+    /// leaves and nothing changes (Node+Rehearsal.swift).
+    @Test func theTakeoverIsRehearsedWithoutEffects() {
+        let t = TestNode()
+        t.addVhid()
+        t.addVhid(2, addresses: ["192.0.2.20/24", "2001:db8::20/64"])
+        #expect(t.node.rehearsed.count == 1)
+        #expect(!t.journal.lines.contains { $0.hasPrefix("frames[") || $0.hasPrefix("batch[") })
+        #expect(t.state() == .backup && t.state(2) == .backup)
+        #expect(t.events == ["1@eth0 INIT->BACKUP", "2@eth0 INIT->BACKUP"])
+        t.addVhid(3, addresses: ["192.0.2.30/24"])
+        #expect(t.node.rehearsed.count == 2)
+    }
+
     /// carp_master_down's order, on Linux: the advertisements (out the carpdev, the macvlan
     /// is still down), the link up and the VIPs on in one netlink batch, then the
     /// announcements; hooks and the event for MASTER only once the VIPs are there and the
