@@ -62,6 +62,9 @@ final class Daemon {
             lock.answer("pid \(getpid()), socket \(options.socketPath)")
         }
         let timer = reactor.addTimer { [unowned self] in node.deadlineReached() }
+        timer.onEarlyWake = { [unowned self, unowned timer] in
+            if let at = timer.deadline { node.warmTakeover(at: at) }
+        }
         serveMetrics()
         node.start()
         log.info("listening on \(options.socketPath)")

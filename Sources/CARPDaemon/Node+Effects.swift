@@ -63,14 +63,22 @@ extension Node {
 
     // MARK: - Frames, datagrams and notices
 
-    private func sendFrames(_ items: [(key: VirtualHostKey, actions: [CARPAction])]) {
+    /// One wave's frames and what goes with them, built without sending anything.
+    struct FrameWave {
         var frames: [OutgoingFrame] = []
         /// Per frame: the advertisement it carries (reported to the engine), or nil for an announcement.
         var carried: [(key: VirtualHostKey, family: AddressFamily)?] = []
-        var direct: [(key: VirtualHostKey, family: AddressFamily, unicast: Bool, error: SystemError?)] = []
+        /// Advertisements the raw socket sends (a unicast peer, or no source for a frame).
+        var datagrams: [(key: VirtualHostKey, transmission: Transmission, vif: VirtualInterface)] = []
+        var transitions: [String] = []
         /// Told to the hooks and the event stream once the frames are out: a new master's
         /// advertisement and gratuitous ARP do not wait for a hook to be spawned.
         var notices: [(vif: VirtualInterface, from: CARPState, to: CARPState, reason: TransitionReason)] = []
+    }
+
+    /// Builds a wave (also run by the takeover's rehearsal, Node+Rehearsal.swift).
+    func prepareFrames(_ items: [(key: VirtualHostKey, actions: [CARPAction])]) -> FrameWave {
+        var wave = FrameWave()
         for (key, actions) in items {
             guard let vif = macvlans[key] else {
                 log.debug("carp: \(key): actions for a removed vhid dropped")
@@ -80,37 +88,47 @@ extension Node {
                 switch action {
                 case .transmit(let transmission):
                     if let frame = advertisementFrame(transmission, vif: vif) {
-                        frames.append(frame)
-                        carried.append((key, transmission.family))
+                        wave.frames.append(frame)
+                        wave.carried.append((key, transmission.family))
                     } else {
-                        direct.append((key, transmission.family, !transmission.isMulticast, sendDatagram(transmission, vif: vif)))
+                        wave.datagrams.append((key, transmission, vif))
                     }
                 case .announce(let prefixes):
                     for frame in announcements(prefixes, vif: vif) {
-                        frames.append(frame)
-                        carried.append(nil)
+                        wave.frames.append(frame)
+                        wave.carried.append(nil)
                     }
                 case .stateChanged(let from, let to, let reason):
-                    transitionLines.append((.info, Self.transitionLine(key, from: from, to: to, reason: reason)))
+                    wave.transitions.append(Self.transitionLine(key, from: from, to: to, reason: reason))
                     // A new MASTER is announced once its addresses are there (.masterReady).
-                    if to != .master { notices.append((vif, from, to, reason)) }
+                    if to != .master { wave.notices.append((vif, from, to, reason)) }
                 case .masterReady(let from, let reason):
-                    notices.append((vif, from, .master, reason))
+                    wave.notices.append((vif, from, .master, reason))
                 case .claim, .release:
                     break  // route changes: never taken in this phase
                 }
             }
         }
-        let errors = frames.isEmpty ? [] : packets.send(frames: frames)
-        for notice in notices { notifyState(notice.vif, from: notice.from, to: notice.to, reason: notice.reason) }
+        return wave
+    }
+
+    private func sendFrames(_ items: [(key: VirtualHostKey, actions: [CARPAction])]) {
+        let wave = prepareFrames(items)
+        for line in wave.transitions { transitionLines.append((.info, line)) }
+        // The raw socket's datagrams first, as they were sent while the frames were built.
+        let direct = wave.datagrams.map { item in
+            (item.key, item.transmission.family, !item.transmission.isMulticast, sendDatagram(item.transmission, vif: item.vif))
+        }
+        let errors = wave.frames.isEmpty ? [] : packets.send(frames: wave.frames)
+        for notice in wave.notices { notifyState(notice.vif, from: notice.from, to: notice.to, reason: notice.reason) }
         for (index, error) in errors.enumerated() {
-            if let (key, family) = carried[index] {
+            if let (key, family) = wave.carried[index] {
                 sendFinished(key, family: family, unicast: false, error: error)
             } else if let error {
                 emit(.warning, "carp: announce: \(error)")
             }
         }
-        for item in direct { sendFinished(item.key, family: item.family, unicast: item.unicast, error: item.error) }
+        for (key, family, unicast, error) in direct { sendFinished(key, family: family, unicast: unicast, error: error) }
     }
 
     static func transitionLine(_ key: VirtualHostKey, from: CARPState, to: CARPState, reason: TransitionReason) -> String {

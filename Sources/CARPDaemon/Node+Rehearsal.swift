@@ -4,25 +4,39 @@ import CARPCore
 /// to build its frames, against ~7 us for the same engine turn run again (traced in a VRRP
 /// takeover: the Swift runtime sets up on first use what that code needs). The first
 /// takeover is the one that counts - a backup may wait months for it - so each kind of vhid
-/// (protocol and address families) rehearses it once when it is configured: on a copy of
-/// the engine, its frames and route steps built and dropped, nothing sent or changed.
+/// (protocol and address families) rehearses it once when it is configured: the engine's
+/// master-down turn on a copy of it, its frames and route steps built and dropped, nothing
+/// sent or changed.
 extension Node {
     func rehearseTakeover(_ key: VirtualHostKey) {
-        guard let host = engine.hosts[key], let vif = macvlans[key] else { return }
+        guard let host = engine.hosts[key], macvlans[key] != nil else { return }
         let config = host.machine.config
         let kind = "\(config.version) \(config.families.contains(.inet)) \(config.families.contains(.inet6))"
         guard !rehearsed.contains(kind) else { return }
-        var copy = engine
-        let outputs = copy.force(key, .master, now: clock())
+        let outputs = engine.takeoverRehearsal(key)
         guard !outputs.isEmpty else { return }  // not a BACKUP yet: rehearsed with a later change
         rehearsed.insert(kind)
-        for case .vhost(_, let action) in outputs {
-            switch action {
-            case .transmit(let transmission): _ = advertisementFrame(transmission, vif: vif)
-            case .announce(let prefixes): _ = announcements(prefixes, vif: vif)
-            case .claim: _ = routeSteps(action, vif: vif)
-            case .stateChanged(let from, let to, let reason): _ = Self.transitionLine(key, from: from, to: to, reason: reason)
-            default: break
+        rehearse(outputs)
+    }
+
+    /// Just before a takeover's deadline (the reactor's early wake, Daemon.swift): the same
+    /// on copies again, so that its code and data are in the caches when it runs - after
+    /// seconds of idling as BACKUP they are not (traced: the frames were built ~100 us after
+    /// the engine's turn even with the configuration's rehearsal).
+    func warmTakeover(at deadline: UInt64) {
+        rehearse(engine.rehearsal(at: deadline))
+    }
+
+    /// The engine's outputs through the effect queue's waves: each wave's frames built, its
+    /// route steps worked out, nothing sent.
+    private func rehearse(_ outputs: [EngineOutput]) {
+        var queue = EffectQueue()
+        for case .vhost(let key, let action) in outputs { queue.append(key, action) }
+        while !queue.isEmpty {
+            _ = prepareFrames(queue.takeLeading(routes: false))
+            for (key, actions) in queue.takeLeading(routes: true) {
+                guard let vif = macvlans[key] else { continue }
+                for action in actions { _ = routeSteps(action, vif: vif) }
             }
         }
     }

@@ -39,6 +39,9 @@ public final class Reactor {
         /// `preciseLead` before it and waits the rest out on the CPU, as a wake-up from idle
         /// comes 100-150 us late on a virtual machine. Never for routine deadlines: it spins.
         public var precise = false
+        /// Runs when the loop wakes ahead of a precise deadline, before the wait: work that
+        /// brings what the handler will run into the caches (a rehearsal of the takeover).
+        public var onEarlyWake: (() -> Void)?
         let handler: () -> Void
         init(_ handler: @escaping () -> Void) { self.handler = handler }
 
@@ -172,6 +175,8 @@ public final class Reactor {
         var after = MonotonicClock.now()
         for timer in timers where timer.precise {
             guard let due = timer.deadline, due > after, due - after <= Self.preciseLead else { continue }
+            timer.onEarlyWake?()
+            after = MonotonicClock.now()
             while after < due { after = MonotonicClock.now() }
         }
         for timer in timers {

@@ -31,6 +31,21 @@ struct ReactorTests {
         #expect(try #require(ranAt) >= deadline)
     }
 
+    /// Its early wake runs first, ahead of the deadline (the daemon rehearses a takeover there).
+    @Test func aPreciseTimersEarlyWakeRunsBeforeIt() throws {
+        let reactor = try Reactor()
+        var order: [String] = []
+        var earlyAt: UInt64?
+        let timer = reactor.addTimer { order.append("deadline") }
+        let deadline = MonotonicClock.now() + 30 * ms
+        timer.deadline = deadline
+        timer.precise = true
+        timer.onEarlyWake = { order.append("early"); earlyAt = MonotonicClock.now() }
+        try reactor.runOnce(deadline: deadline + 5_000 * ms)
+        #expect(order == ["early", "deadline"])
+        #expect(try #require(earlyAt) < deadline)
+    }
+
     @Test func aNearerDeadlineSetByAHandlerWakesTheLoop() throws {
         let reactor = try Reactor()
         var fds: [Int32] = [0, 0]

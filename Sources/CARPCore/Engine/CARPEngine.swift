@@ -197,6 +197,20 @@ public struct CARPEngine: Sendable {
         }
     }
 
+    /// What `deadlineReached` would do when `key`'s master-down deadline runs out, worked
+    /// out on a copy (this engine is left as it is); [] unless `key` waits for a master. A
+    /// daemon runs it to have the takeover's code run once before it counts.
+    public func takeoverRehearsal(_ key: VirtualHostKey) -> [EngineOutput] {
+        guard let deadline = deadlines[key], deadline.takeover else { return [] }
+        return rehearsal(at: deadline.at)
+    }
+
+    /// What `deadlineReached(now:)` would do at `now`, on a copy.
+    public func rehearsal(at now: UInt64) -> [EngineOutput] {
+        var copy = self
+        return copy.deadlineReached(now: now)
+    }
+
     // MARK: - Helpers
 
     /// Re-runs the runnable check (carp_setrun) and FreeBSD's ifdown demotion for these vhids.
