@@ -59,6 +59,7 @@ extension Node {
             if rebuild || macvlans[key] == nil {
                 macvlans[key] = try carpnodeInterface(key, name: name, parent: parent, mode: mode, leader: key.vhid == leaderVhid, config: config)
             }
+            ensureIPv6(key, addresses: config.addresses)
             submit(engine.configure(key, config, interface: name, named: true, balancing: mode,
                                     counterSeed: UInt64.random(in: .min ... .max), now: now))
         }

@@ -230,7 +230,6 @@ extension Node {
         var requests: [RouteRequest] = []
         var jobs: [RouteJob] = []
         for (key, actions) in items {
-            for case .claim(let wanted) in actions { ensureIPv6(key, addresses: wanted) }
             guard let vif = macvlans[key] else { continue }
             for action in actions {
                 var job = RouteJob(key: key, action: action)

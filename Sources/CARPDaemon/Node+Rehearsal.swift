@@ -24,7 +24,7 @@ extension Node {
     /// seconds of idling as BACKUP they are not (traced: the frames were built ~100 us after
     /// the engine's turn even with the configuration's rehearsal).
     func warmTakeover(at deadline: UInt64) {
-        rehearse(engine.rehearsal(at: deadline))
+        rehearse(engine.takeoverRehearsal(at: deadline))
     }
 
     /// The engine's outputs through the effect queue's waves: each wave's frames built, its

@@ -176,7 +176,8 @@ extension Node {
         }
     }
 
-    /// IPv6 back on for a vhid that has an IPv6 address now: before its claim needs it.
+    /// IPv6 back on for a vhid that has an IPv6 address now, at the configuration change
+    /// (set, setCarpnodes): before a claim needs it, and outside any takeover.
     func ensureIPv6(_ key: VirtualHostKey, addresses: [IPPrefix]) {
         guard var vif = macvlans[key], vif.ipv6Off, addresses.contains(where: { $0.family == .inet6 }) else { return }
         do {

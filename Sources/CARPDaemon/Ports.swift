@@ -34,7 +34,7 @@ protocol PacketPort: AnyObject {
     func listenNeighbors(_ on: Bool) throws(SystemError)
     func neighborMembership(_ mac: [UInt8], ifindex: Int32, join: Bool) throws(SystemError)
     /// A macvlan's MAC held in its carpdev's unicast filter while the vhid exists (see
-    /// `Node.holdVirtualMAC`); the kernel lets go of it when carpd exits.
+    /// `Node.prepareForClaims`); the kernel lets go of it when carpd exits.
     func holdUnicast(_ mac: [UInt8], ifindex: Int32, _ hold: Bool) throws(SystemError)
 }
 

@@ -192,9 +192,11 @@ public struct CARPEngine: Sendable {
     /// advertisement falls within its slack (see `VirtualHostMachine.advertisementSlack`).
     public mutating func deadlineReached(now: UInt64) -> [EngineOutput] {
         let due = hosts.compactMap { $0.value.machine.isDue(now: now) ? $0.key : nil }.sorted()
-        return due.flatMap { key in
-            retryClaim(key) + tagged(key, hosts[key]!.machine.deadlineReached(context: context(for: key), now: now))
-        }
+        return due.flatMap { deadlineReached(key: $0, now: now) }
+    }
+
+    private mutating func deadlineReached(key: VirtualHostKey, now: UInt64) -> [EngineOutput] {
+        retryClaim(key) + tagged(key, hosts[key]!.machine.deadlineReached(context: context(for: key), now: now))
     }
 
     /// What `deadlineReached` would do when `key`'s master-down deadline runs out, worked
@@ -202,13 +204,15 @@ public struct CARPEngine: Sendable {
     /// daemon runs it to have the takeover's code run once before it counts.
     public func takeoverRehearsal(_ key: VirtualHostKey) -> [EngineOutput] {
         guard let deadline = deadlines[key], deadline.takeover else { return [] }
-        return rehearsal(at: deadline.at)
+        var copy = self
+        return copy.deadlineReached(key: key, now: deadline.at)
     }
 
-    /// What `deadlineReached(now:)` would do at `now`, on a copy.
-    public func rehearsal(at now: UInt64) -> [EngineOutput] {
-        var copy = self
-        return copy.deadlineReached(now: now)
+    /// The same for one of the takeovers due at `now`: one, not all, so that when many
+    /// masters fell silent together the rehearsal stays short.
+    public func takeoverRehearsal(at now: UInt64) -> [EngineOutput] {
+        guard let key = deadlines.first(where: { $0.value.takeover && $0.value.at <= now })?.key else { return [] }
+        return takeoverRehearsal(key)
     }
 
     // MARK: - Helpers
