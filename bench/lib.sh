@@ -180,13 +180,15 @@ ping_gaps() {
 # ------------------------------------------------------------------ results
 
 # Results: one line "SCENARIO IMPL REP VALUE" per run in $RES, VALUE a number or FAIL.
+# MS_DIGITS: decimals of the outages in LINE and the table (a finer client sets it).
+MS_DIGITS=0
 stats() { # SCENARIO IMPL -> "ok/total median min max" (ms), "-" when none
-    awk -v s="$1" -v i="$2" '$1 == s && $2 == i { tot++; if ($4 != "FAIL") v[ok++] = $4 + 0 }
+    awk -v s="$1" -v i="$2" -v f="%.${MS_DIGITS}f" '$1 == s && $2 == i { tot++; if ($4 != "FAIL") v[ok++] = $4 + 0 }
         END {
             if (!ok) { printf "0/%d - - -\n", tot; exit }
             for (x = 0; x < ok; x++) for (y = x + 1; y < ok; y++) if (v[y] < v[x]) { t = v[x]; v[x] = v[y]; v[y] = t }
             med = (ok % 2) ? v[int(ok / 2)] : (v[ok / 2 - 1] + v[ok / 2]) / 2
-            printf "%d/%d %.0f %.0f %.0f\n", ok, tot, med, v[0], v[ok - 1]
+            printf "%d/%d " f " " f " " f "\n", ok, tot, med, v[0], v[ok - 1]
         }' "$RES"
 }
 values() { awk -v s="$1" -v i="$2" '$1 == s && $2 == i { printf "%s%s", sep, $4; sep = " " }' "$RES"; }

@@ -132,5 +132,5 @@ run_one() {
     awk -v g="$gap" -v eg="$evgap" -v sp="$spacing" 'BEGIN { exit !(g <= eg + 50 || g < 2.5 * sp) }' ||
         extra+=" longest-gap-before-event=${gap}ms"
     echo "$spacing" >>"$T/spacing"
-    LINE=$(printf '%s%.0f lost=%d seen_after=%sms spacing=%.1fms%s' "${dup:+$dup }" "$evgap" "$lost" "$tk" "$spacing" "$extra")
+    LINE=$(printf "%s%.${MS_DIGITS}f lost=%d seen_after=%sms spacing=%.1fms%s" "${dup:+$dup }" "$evgap" "$lost" "$tk" "$spacing" "$extra")
 }
