@@ -240,10 +240,13 @@ extension Node {
 extension Node {
     /// A start after a crash: carpd's table of the dead carpd goes before the configuration
     /// is replayed. The last script it applied tells whether it left one: none written, or
-    /// the one that deletes the table (a clean exit), and no nft runs.
+    /// the one that deletes the table (a clean exit), and no nft runs. The file is read
+    /// first: asking for the engine opens libnftables, 2-3 MB a node without balancing
+    /// does not need.
     func removeStaleRuleset() {
         let empty = BalancingRuleset(groups: [])
-        guard nftables.engine != nil, let last = files.read(options.runtimeDirectory + "/balancing.nft"), last != empty.script else { return }
+        guard let last = files.read(options.runtimeDirectory + "/balancing.nft"), last != empty.script,
+              nftables.engine != nil else { return }
         applyRuleset(empty)
         balancing.ruleset = nil
     }

@@ -244,7 +244,9 @@ struct BalancingNodeTests {
     }
 
     /// A start removes the table a crashed carpd left, and runs nft for nothing else: the
-    /// last script in the runtime directory tells (none, or the clean exit's).
+    /// last script in the runtime directory tells (none, or the clean exit's). Without a
+    /// leftover nftables is not even looked for: carpd opens libnftables (and the shared C
+    /// library it needs, 2-3 MB resident) the first time it asks.
     @Test func aStartRemovesALeftoverTableOnly() {
         let t = TestNode(hook: false)
         _ = balanced(t)
@@ -254,9 +256,11 @@ struct BalancingNodeTests {
         #expect(crashed.files.contents["/run/test/balancing.nft"] == BalancingRuleset(groups: []).script)
         let fresh = TestNode(hook: false, executables: ["/usr/sbin/nft"])
         #expect(!fresh.journal.lines.contains { $0.contains("nft") })
+        #expect(!fresh.files.probed.contains { $0.hasSuffix("/nft") })
         let clean = TestNode(hook: false, contents: crashed.files.contents.filter { $0.key == "/run/test/balancing.nft" },
                              executables: ["/usr/sbin/nft"])
         #expect(!clean.journal.lines.contains { $0.contains("nft") })
+        #expect(!clean.files.probed.contains { $0.hasSuffix("/nft") })
     }
 
     @Test func oneCarpnodeLeftIsAnOrdinaryCarpInterface() throws {

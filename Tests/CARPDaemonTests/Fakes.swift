@@ -239,6 +239,8 @@ final class FakeFiles: FilePort {
     var contents: [String: String] = [:]
     var executables: Set<String> = []
     var sysctls: [String: String] = [:]
+    /// Every path asked about with `isExecutable`, in order.
+    var probed: [String] = []
 
     init(journal: Journal) { self.journal = journal }
 
@@ -254,7 +256,10 @@ final class FakeFiles: FilePort {
         return Set(names).sorted()
     }
 
-    func isExecutable(_ path: String) -> Bool { executables.contains(path) }
+    func isExecutable(_ path: String) -> Bool {
+        probed.append(path)
+        return executables.contains(path)
+    }
 
     func readSysctl(_ key: String) throws(SystemError) -> String {
         guard let value = sysctls[key] else { throw SystemError(operation: "open /proc/sys/\(key)", errno: ENOENT) }
