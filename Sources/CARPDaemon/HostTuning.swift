@@ -56,8 +56,9 @@ struct HostTuning {
         lowerAllRPFilter()
     }
 
-    /// One receive socket joins 224.0.0.18 on every carpdev and macvlan, and the kernel allows
-    /// a socket net.ipv4.igmp_max_memberships (20 by default) groups: raise it, in steps of 64.
+    /// One receive socket joins 224.0.0.18 on every carpdev (not on the macvlans), and the
+    /// kernel allows a socket net.ipv4.igmp_max_memberships (20 by default) groups: raise
+    /// it, in steps of 64.
     mutating func ensureMulticastMemberships(_ count: Int) {
         let key = "net/ipv4/igmp_max_memberships"
         guard let text = try? files.readSysctl(key), let current = Int(text), current < count else { return }
