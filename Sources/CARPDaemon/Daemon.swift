@@ -140,7 +140,7 @@ final class Daemon {
         let script = options.runtimeDirectory + "/balancing.nft"
         if let reactor = try? Reactor(), (try? LinuxFiles().write(BalancingRuleset(groups: []).script, to: script)) != nil {
             let nftables = Nftables(useLibrary: true, processes: ChildProcesses(reactor: reactor), files: LinuxFiles())
-            if nftables.engine != nil, nftables.apply(file: script) == nil { log.notice("removed carpd's nftables table, if any") }
+            if nftables.loadEngine() != nil, nftables.apply(file: script) == nil { log.notice("removed carpd's nftables table, if any") }
         }
         var tuning = HostTuning(log: log, files: LinuxFiles(), savedPath: options.savedSysctlsPath)
         tuning.restore()

@@ -4,7 +4,9 @@ import LinuxHost
 /// runtime directory, each one transaction).
 protocol NftablesPort: AnyObject {
     /// What applies them: "libnftables", or the nft command's path; nil when neither is here.
-    var engine: String? { get }
+    /// A call, not a property: the first one opens libnftables (2-3 MB resident with the C
+    /// library it brings), so ask only when a script is about to be applied.
+    func loadEngine() -> String?
     /// Nil when the script applied, else the first line of nftables' complaint.
     func apply(file path: String) -> String?
 }
@@ -29,7 +31,7 @@ final class Nftables: NftablesPort {
         self.files = files
     }
 
-    var engine: String? { loadedLibrary() != nil ? "libnftables" : command }
+    func loadEngine() -> String? { loadedLibrary() != nil ? "libnftables" : command }
 
     func apply(file path: String) -> String? {
         if let library = loadedLibrary() { return library.run(file: path).map(Self.firstLine) }

@@ -158,7 +158,7 @@ extension Node {
     /// by two nodes or by none of the living: the whole table after a change of
     /// configuration, only the owned sets after a takeover (the remainder maps are large).
     private func applyRuleset(_ ruleset: BalancingRuleset) {
-        guard nftables.engine != nil else {
+        guard nftables.loadEngine() != nil else {
             emit(.error, "carp: balancing: nft not found (install nftables); no node takes this node's flows")
             return
         }
@@ -241,12 +241,11 @@ extension Node {
     /// A start after a crash: carpd's table of the dead carpd goes before the configuration
     /// is replayed. The last script it applied tells whether it left one: none written, or
     /// the one that deletes the table (a clean exit), and no nft runs. The file is read
-    /// first: asking for the engine opens libnftables, 2-3 MB a node without balancing
-    /// does not need.
+    /// first: `loadEngine` opens libnftables, which a node without balancing does not need.
     func removeStaleRuleset() {
         let empty = BalancingRuleset(groups: [])
         guard let last = files.read(options.runtimeDirectory + "/balancing.nft"), last != empty.script,
-              nftables.engine != nil else { return }
+              nftables.loadEngine() != nil else { return }
         applyRuleset(empty)
         balancing.ruleset = nil
     }

@@ -68,6 +68,7 @@ extension Node {
             if !adminUp { submit(engine.setAdminUp(key, false, now: now)) }
             if let up = r.up { submit(engine.setAdminUp(key, up, now: now)) }
             if let state = r.state { submit(engine.force(key, state, now: now)) }
+            rehearseTakeover(key)
         }
         balancingChanged = true
         return ControlMessage()

@@ -20,6 +20,7 @@ struct BalancingNodeTests {
         #expect(balanced(t).errno == 0)
         #expect(t.state(1) == .backup)
         #expect(t.state(2) == .backup)
+        #expect(t.node.rehearsed.count == 1)  // their takeover, as a vhid set with `vhid` has
         let records = t.node.records().filter { $0.ifname == "carp0" }
         #expect(records.map(\.vhid) == [1, 2])
         #expect(records.map(\.advskew) == [0, 100])
