@@ -162,19 +162,25 @@ ping_stop() {
     wait_until 3 dead "$PING_PID" || kill -KILL "$PING_PID" 2>/dev/null
     wait "$PING_PID" 2>/dev/null
 }
-# ping_gaps EVENT_EPOCH: "replies before after gap_ms evgap_ms spacing_ms lost" from $R/ping:
-# the longest gap between consecutive replies, the longest one ending after EVENT, the
-# median spacing (0.1 ms bins) and the probes lost.
+# ping_gaps EVENT_EPOCH: "replies before after gap_ms evgap_ms spacing_ms lost" from $R/ping.
 ping_gaps() {
-    awk -v ev="$1" '
-        /bytes from/ { t = substr($1, 2, length($1) - 2) + 0
-                       if (n) { d = t - last; if (d > gap) gap = d
-                                if (t >= ev && d > evgap) evgap = d
-                                h[int(d * 10000 + 0.5)]++; m++ }
-                       last = t; n++; if (t < ev) before++; else after++ }
-        / packets transmitted/ { sent = $1 }
-        END { c = 0; for (k = 0; c * 2 < m && k < 1e7; k++) c += h[k]
-              printf "%d %d %d %.1f %.1f %.1f %d\n", n, before, after, gap * 1000, evgap * 1000, (k - 1) / 10, sent - n }' "$R/ping"
+    awk '/bytes from/ { print substr($1, 2, length($1) - 2) }' "$R/ping" |
+        reply_gaps "$1" "$(awk '/ packets transmitted/ { print $1 }' "$R/ping")"
+}
+# reply_gaps EVENT_EPOCH SENT [FROM_EPOCH]: the same from the replies' times on stdin, one per
+# line in order: the longest gap between consecutive replies, the longest one ending after
+# EVENT (counted from FROM instead of its first reply when given), the median spacing (0.1
+# ms bins) and the probes lost of SENT.
+reply_gaps() {
+    awk -v ev="$1" -v sent="${2:-0}" -v from="${3:-}" '
+        { t = $1 + 0
+          if (n) { d = t - last; if (d > gap) gap = d
+                   if (t >= ev && d > evgap) { evgap = d; evend = t }
+                   h[int(d * 10000 + 0.5)]++; m++ }
+          last = t; n++; if (t < ev) before++; else after++ }
+        END { if (from != "" && evend) evgap = evend - from
+              c = 0; for (k = 0; c * 2 < m && k < 1e7; k++) c += h[k]
+              printf "%d %d %d %.1f %.1f %.1f %d\n", n, before, after, gap * 1000, evgap * 1000, (k - 1) / 10, sent - n }'
 }
 
 # ------------------------------------------------------------------ results
